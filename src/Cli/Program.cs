@@ -1,5 +1,8 @@
 using System.CommandLine;
+using MemoryPlatform.Cli.Commands;
 
-// memplat: the command-line program behind ./memplat. Each command group lives in Commands/.
+// memplat: the command-line program behind ./memplat.
+// Each command group lives in Commands/<Group>Commands.cs and exposes Create().
 var root = new RootCommand("MemoryPlatform: long documents as compressed LLM memory");
-return root.Parse(args).Invoke();
+root.Subcommands.Add(VersionCommand.Create());
+return await root.Parse(args).InvokeAsync();
