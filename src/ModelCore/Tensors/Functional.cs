@@ -1,0 +1,113 @@
+namespace MemoryPlatform.ModelCore.Tensors;
+
+/// <summary>Neural-network functions: activations, normalisation, attention, losses.</summary>
+public static class Functional
+{
+    private static readonly AtenOp SoftmaxOp = new("aten::softmax", "int");
+    private static readonly AtenOp LogSoftmaxOp = new("aten::log_softmax", "int");
+    private static readonly AtenOp SiluOp = new("aten::silu");
+    private static readonly AtenOp GeluOp = new("aten::gelu");
+    private static readonly AtenOp EmbeddingOp = new("aten::embedding");
+    private static readonly AtenOp MaskedFillOp = new("aten::masked_fill", "Scalar");
+    private static readonly AtenOp CrossEntropyOp = new("aten::cross_entropy_loss");
+    private static readonly AtenOp DropoutOp = new("aten::dropout");
+    // libtorch >= 2.0 has a fused kernel; 1.13 (Debian) does not, and attention is composed there.
+    private static readonly AtenOp SdpaOp = new("aten::scaled_dot_product_attention");
+    private static readonly Lazy<bool> SdpaIsNative = new(() =>
+        AtenOp.Exists("aten::scaled_dot_product_attention") && !SdpaOp.Schema().Contains("need_attn_weights"));
+    private static readonly Lazy<bool> SdpaTakesScale = new(() => SdpaIsNative.Value && SdpaOp.Schema().Contains("scale"));
+
+    public static Tensor Softmax(Tensor x, int dim, DType? dtype = null) => SoftmaxOp.Call(x, dim, Arg.Optional(dtype));
+
+    public static Tensor LogSoftmax(Tensor x, int dim, DType? dtype = null) => LogSoftmaxOp.Call(x, dim, Arg.Optional(dtype));
+
+    public static Tensor Silu(Tensor x) => SiluOp.Call(x);
+
+    public static Tensor Gelu(Tensor x) => GeluOp.Call(x, "none");
+
+    /// <summary>Rows of <paramref name="weight"/> [vocab, d] at <paramref name="ids"/> (any shape) → [..., d].</summary>
+    public static Tensor Embedding(Tensor weight, Tensor ids) => EmbeddingOp.Call(weight, ids, -1, false, false);
+
+    /// <summary>x where mask is false, <paramref name="value"/> where it is true.</summary>
+    public static Tensor MaskedFill(Tensor x, Tensor mask, double value) => MaskedFillOp.Call(x, mask, value);
+
+    /// <summary>
+    /// Mean cross-entropy of <paramref name="logits"/> [N, C] against class ids [N]; targets equal
+    /// to <paramref name="ignoreIndex"/> count neither in the sum nor in the mean.
+    /// </summary>
+    public static Tensor CrossEntropy(Tensor logits, Tensor targets, long ignoreIndex = -100, Reduction reduction = Reduction.Mean) =>
+        CrossEntropyOp.Call(logits, targets, Arg.None, (int)reduction, ignoreIndex, 0.0);
+
+    public static Tensor Dropout(Tensor x, double p, bool training) =>
+        p == 0 || !training ? x.Alias() : DropoutOp.Call(x, p, training);
+
+    /// <summary>
+    /// RMSNorm (Zhang &amp; Sennrich 2019): x / sqrt(mean(x²) + eps) · weight, computed in float32 and
+    /// cast back, as Llama does, so bf16 activations do not lose the normaliser's precision.
+    /// </summary>
+    public static Tensor RmsNorm(Tensor x, Tensor weight, double eps)
+    {
+        var dtype = x.DType;
+        using var x32 = x.To(AtLeastFloat32(dtype));
+        using var sq = x32.Pow(2);
+        using var ms = sq.Mean([-1], keepDim: true);
+        using var msEps = ms.Add(eps);
+        using var inv = msEps.Rsqrt();
+        using var normed = x32.Mul(inv);
+        using var cast = normed.To(dtype);
+        return cast.Mul(weight);
+    }
+
+    /// <summary>
+    /// softmax(q kᵀ · scale + mask) v. q [B, H, Tq, D], k and v [B, H, Tk, D].
+    /// <paramref name="keep"/> is a bool mask broadcastable to [B, H, Tq, Tk], true where a query may
+    /// attend; <paramref name="causal"/> adds the lower-triangular mask aligned to the last query
+    /// (so a query block that continues a KV cache sees every cached key).
+    /// Uses libtorch's fused kernel when it exists; otherwise the same computation composed, with
+    /// scores and softmax in float32. A query row with no key to attend yields zeros, not NaN.
+    /// </summary>
+    public static Tensor ScaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor? keep = null, bool causal = false, double? scale = null)
+    {
+        var tq = q.Size(-2);
+        var tk = k.Size(-2);
+        var s = scale ?? 1.0 / Math.Sqrt(q.Size(-1));
+        using var scope = TensorScope.Begin();
+        var mask = keep;
+        if (causal)
+        {
+            // Query i (of the last tq positions) may see keys 0 .. tk - tq + i.
+            var causalMask = Tensor.Ones([tq, tk], DType.Bool, q.Device).Tril(tk - tq);
+            mask = mask is null ? causalMask : mask.LogicalAnd(causalMask);
+        }
+
+        Tensor result;
+        if (SdpaIsNative.Value)
+        {
+            result = SdpaTakesScale.Value
+                ? SdpaOp.Call(q, k, v, mask, 0.0, false, s)
+                : SdpaOp.Call(q.Mul(s * Math.Sqrt(q.Size(-1))), k, v, mask, 0.0, false);
+        }
+        else
+        {
+            var scores = q.MatMul(k.Transpose(-2, -1)).To(AtLeastFloat32(q.DType)).Mul(s);   // [B, H, Tq, Tk]
+            // The most negative float, not -inf: a fully masked row then softmaxes to finite values
+            // (zeroed below) instead of NaN, which would poison gradients of padded batches.
+            if (mask is not null) scores = MaskedFill(scores, mask.LogicalNot(), float.MinValue);
+            var weights = Softmax(scores, -1);
+            result = weights.To(v.DType).MatMul(v);                                  // [B, H, Tq, D]
+        }
+        if (keep is not null) result = ZeroRowsWithoutKeys(result, mask!);
+        return scope.Keep(result);
+    }
+
+    /// <summary>float32 for half types (precision-sensitive steps), float64 stays float64 (gradient checks).</summary>
+    private static DType AtLeastFloat32(DType t) => t == DType.Float64 ? DType.Float64 : DType.Float32;
+
+    private static Tensor ZeroRowsWithoutKeys(Tensor output, Tensor mask)
+    {
+        var anyKey = mask.Sum(-1, keepDim: true).Gt(0);                                // [.., Tq, 1]
+        return output.Mul(anyKey.To(output.DType));
+    }
+}
+
+public enum Reduction { None = 0, Mean = 1, Sum = 2 }
