@@ -38,9 +38,9 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         long length = stream.Length;
         if (length < 8)
         {
-            stream.Dispose();
             // An empty file cannot even be mapped; report the format error rather than the mapping error.
-            SafeTensorsHeader.ReadHeaderLength(ReadOnlySpan<byte>.Empty, length, fullPath);
+            stream.Dispose();
+            throw new InvalidDataException($"{fullPath}: file is {length} bytes, too short for the 8-byte safetensors header length");
         }
 
         MemoryMappedFile? mapping = null;
