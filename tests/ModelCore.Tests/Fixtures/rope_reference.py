@@ -71,7 +71,48 @@ CASES = [
     ("llama3 base 5e5, f=8, low 1, high 4, orig 8192", llama3(128, 5e5, 8.0, 1.0, 4.0, 8192)),
 ]
 
+def torch_cross_check():
+    """Recomputes every case the way HF's modeling_rope_utils does, with torch tensors in float64."""
+    try:
+        import torch
+    except ImportError:
+        print("(torch not installed: cross-check skipped)")
+        return
+
+    def t_default(dim, base):
+        return 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.float64) / dim))
+
+    def t_yarn(dim, base, factor, orig, beta_fast=32.0, beta_slow=1.0):
+        def find(rot):
+            return (dim * math.log(orig / (rot * 2 * math.pi))) / (2 * math.log(base))
+        low, high = max(math.floor(find(beta_fast)), 0), min(math.ceil(find(beta_slow)), dim - 1)
+        if low == high:
+            high += 0.001
+        ramp = torch.clamp((torch.arange(dim // 2, dtype=torch.float64) - low) / (high - low), 0, 1)
+        extrapolation = 1 - ramp
+        pos = base ** (torch.arange(0, dim, 2, dtype=torch.float64) / dim)
+        return (1.0 / (factor * pos)) * (1 - extrapolation) + (1.0 / pos) * extrapolation
+
+    def t_llama3(dim, base, factor, low_f, high_f, orig):
+        inv = t_default(dim, base)
+        wavelen = 2 * math.pi / inv
+        out = torch.where(wavelen > orig / low_f, inv / factor, inv)
+        smooth = (orig / wavelen - low_f) / (high_f - low_f)
+        smoothed = (1 - smooth) * out / factor + smooth * out
+        medium = ~(wavelen < orig / high_f) * ~(wavelen > orig / low_f)
+        return torch.where(medium, smoothed, out)
+
+    dyn_base = 1e4 * ((2.0 * 16384 / 4096) - (2.0 - 1)) ** (128 / (128 - 2))
+    reference = [t_default(128, 1e4), t_default(128, 1e4) / 8.0, t_default(128, dyn_base),
+                 t_yarn(128, 1e4, 8.0, 4096), t_yarn(128, 1e4, 16.0, 4096), t_llama3(128, 5e5, 8.0, 1.0, 4.0, 8192)]
+    for (name, (inv, _)), ref in zip(CASES, reference):
+        worst = max(abs(a - b) / b for a, b in zip(inv, ref.tolist()))
+        assert worst < 1e-12, f"{name}: plain math and torch differ by {worst}"
+    print("torch float64 cross-check: all cases agree to 1e-12")
+
+
 if __name__ == "__main__":
+    torch_cross_check()
     print("| case | attention_factor | inv_freq |")
     print("|---|---|---|")
     for name, (inv, att) in CASES:
