@@ -44,6 +44,13 @@ public sealed class TensorScope : IDisposable
         return tensor;
     }
 
+    /// <summary>Takes <paramref name="tensor"/> out of every scope: its owner (a model, a cache) now disposes it.</summary>
+    public static Tensor Escape(Tensor tensor)
+    {
+        tensor.Scope = null;
+        return tensor;
+    }
+
     /// <summary>Keeps several tensors at once (e.g. a model's outputs and its KV cache).</summary>
     public void Keep(IEnumerable<Tensor?> tensors)
     {

@@ -1,0 +1,29 @@
+namespace MemoryPlatform.ModelCore.Generation;
+
+/// <summary>
+/// How to decode. Temperature 0 is greedy. TopK 0 and TopP 1 disable those filters. Stop tokens
+/// default to the model's EOS ids; a stop token ends its request and is not emitted.
+/// RopeScale is E²-LLM's g (1 = the base window).
+/// </summary>
+public sealed record GenerationOptions
+{
+    public int MaxTokens { get; init; } = 64;
+    public double Temperature { get; init; }
+    public int TopK { get; init; }
+    public double TopP { get; init; } = 1.0;
+    public IReadOnlyCollection<int>? StopTokens { get; init; }
+    public int Seed { get; init; }
+    public double RopeScale { get; init; } = 1.0;
+
+    public void Validate()
+    {
+        if (MaxTokens < 0) throw new ArgumentOutOfRangeException(nameof(MaxTokens), MaxTokens, "max tokens must be >= 0");
+        if (Temperature < 0 || double.IsNaN(Temperature)) throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "temperature must be >= 0");
+        if (TopK < 0) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "top-k must be >= 0");
+        if (!(TopP > 0 && TopP <= 1)) throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top-p must be in (0, 1]");
+        if (!(RopeScale >= 1)) throw new ArgumentOutOfRangeException(nameof(RopeScale), RopeScale, "RoPE scale must be >= 1");
+    }
+}
+
+/// <summary>One generated token of request <see cref="Request"/>, the <see cref="Index"/>-th of that request.</summary>
+public readonly record struct GeneratedToken(int Request, int Index, int TokenId);

@@ -1,0 +1,52 @@
+namespace MemoryPlatform.ModelCore.Generation;
+
+/// <summary>
+/// Picks the next token from one row of logits: greedy at temperature 0, otherwise softmax(logits / T)
+/// restricted to the top-k tokens and to the smallest set whose probability reaches top-p
+/// (nucleus sampling, Holtzman et al. 2020). Runs on the host with its own seeded RNG, so
+/// concurrent requests do not share random state.
+/// </summary>
+public sealed class Sampler(GenerationOptions options, int seed)
+{
+    private readonly Random random = new(seed);
+
+    public int Next(ReadOnlySpan<float> logits)
+    {
+        if (options.Temperature == 0) return ArgMax(logits);
+
+        var order = new int[logits.Length];
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        var copy = logits.ToArray();
+        Array.Sort(copy, order);              // ascending
+        Array.Reverse(copy);
+        Array.Reverse(order);
+
+        var keep = options.TopK > 0 ? Math.Min(options.TopK, copy.Length) : copy.Length;
+        var probs = new double[keep];
+        double sum = 0;
+        for (var i = 0; i < keep; i++) sum += probs[i] = Math.Exp((copy[i] - copy[0]) / options.Temperature);
+        double cumulative = 0;
+        for (var i = 0; i < keep; i++)
+        {
+            cumulative += probs[i] / sum;
+            if (cumulative >= options.TopP) { keep = i + 1; break; }
+        }
+
+        double total = 0;
+        for (var i = 0; i < keep; i++) total += probs[i];
+        var u = random.NextDouble() * total;
+        for (var i = 0; i < keep; i++)
+        {
+            u -= probs[i];
+            if (u <= 0) return order[i];
+        }
+        return order[keep - 1];
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> row)
+    {
+        var best = 0;
+        for (var i = 1; i < row.Length; i++) if (row[i] > row[best]) best = i;
+        return best;
+    }
+}
