@@ -41,14 +41,17 @@ public static class DictdReader
         foreach (var line in indexText.Split('\n'))
         {
             var parts = line.Split('\t');
-            if (parts.Length < 3 || parts[0].StartsWith("00-database", StringComparison.Ordinal)
-                || parts[0].StartsWith("00database", StringComparison.Ordinal)) continue;
+            if (parts.Length < 3) continue;
             spans.Add((DecodeNumber(parts[1]), DecodeNumber(parts[2])));
         }
         foreach (var (offset, length) in spans)
         {
             if (offset + length > data.Length) throw new FormatException($"entry at {offset} runs past the data");
-            yield return Encoding.UTF8.GetString(data, (int)offset, (int)length);
+            var body = Encoding.UTF8.GetString(data, (int)offset, (int)length);
+            // Metadata hides under several headwords ("00-gcide-url" too); its body names it.
+            if (body.StartsWith("00-database", StringComparison.Ordinal)
+                || body.StartsWith("00database", StringComparison.Ordinal)) continue;
+            yield return body;
         }
     }
 }

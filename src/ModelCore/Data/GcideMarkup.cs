@@ -35,7 +35,7 @@ public static partial class GcideMarkup
     private static partial Regex Pronunciation();
 
     // A line holding only source tags: "[1913 Webster]", "[WordNet 1.5 +PJC]", "[PJC]".
-    [GeneratedRegex(@"^[ \t]*(\[(?:[0-9]{4} Webster|WordNet[^\]]*|PJC|Century Dict\.?|Webster 1913 Suppl\.|[A-Z]{2,4})\][ \t]*)+\n?", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^[ \t]*(\[(?:[^\]\n]*(?:Webster|WordNet|PJC|Century|Chambers|Johnson)[^\]\n]*|[A-Z]{2,4})\][ \t]*)+\n?", RegexOptions.Multiline)]
     private static partial Regex SourceTagLine();
 
     [GeneratedRegex(@"[ \t]*\[(?:[0-9]{4} Webster|WordNet [0-9.]+|PJC)\]")]

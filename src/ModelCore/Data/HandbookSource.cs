@@ -65,8 +65,12 @@ public sealed partial class HandbookSource(string dir = HandbookSource.DefaultDi
         else start = Math.Max(0, html.IndexOf("<body", StringComparison.Ordinal));
         var end = html.IndexOf("<ul class=\"docnav\">", start, StringComparison.Ordinal);
         if (end < 0) end = html.Length;
-        return HtmlText.ToText(html[start..end]);
+        // A chapter page opens with its table of contents; the sections follow in full anyway.
+        return HtmlText.ToText(Toc().Replace(html[start..end], ""));
     }
+
+    [GeneratedRegex(@"<div class=""toc""><dl class=""toc"">.*?</dl></div>", RegexOptions.Singleline)]
+    private static partial Regex Toc();
 
     [GeneratedRegex(@"<link rel=""next"" href=""([^""]+)""")]
     private static partial Regex NextLink();

@@ -59,7 +59,7 @@ public static partial class HtmlText
     [GeneratedRegex(@"</?(p|h[1-6]|table|ul|ol|dl|blockquote)\b[^>]*>|<div\b[^>]*class=""(para|title|note|warning|important|tip|sidebar)[^""]*""[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex Paragraph();
 
-    [GeneratedRegex(@"<br\b[^>]*>|</?(div|tr|dt|dd|li|caption)\b[^>]*>", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"<br\b[^>]*>|</?(div|tr|dt|dd|caption)\b[^>]*>", RegexOptions.IgnoreCase)]
     private static partial Regex LineBreak();
 
     [GeneratedRegex(@"\n{3,}")]

@@ -33,7 +33,8 @@ public sealed partial class JargonSource : ICorpusSource
                 Flush();
                 current = [];
             }
-            current?.Add(line.Trim());
+            // ":headword: pron, n." reads better as "headword: pron, n.".
+            current?.Add(current.Count == 0 ? EntryStart().Replace(line, m => m.Value.Trim()[1..]) : line.Trim());
         }
         Flush();
         return entries;

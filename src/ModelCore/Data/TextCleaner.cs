@@ -16,7 +16,7 @@ public static partial class TextCleaner
     public static string Clean(string text)
     {
         var s = text.Replace("\r\n", "\n").Replace('\r', '\n');
-        s = s.Normalize(NormalizationForm.FormC);
+        s = UnicodeNfc.Normalize(s);
         var sb = new StringBuilder(s.Length);
         foreach (var c in s)
         {
