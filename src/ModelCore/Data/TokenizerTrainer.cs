@@ -26,10 +26,15 @@ public static class TokenizerTrainer
     public const string Program = "spm_train";
     public const string Package = "sentencepiece";
 
-    public static List<string> Arguments(TokenizerTrainOptions o, string inputFile)
+    private static void CheckOut(TokenizerTrainOptions o)
     {
         if (!o.OutModel.EndsWith(".model", StringComparison.Ordinal))
             throw new ArgumentException($"--out must end in .model: {o.OutModel}");
+    }
+
+    public static List<string> Arguments(TokenizerTrainOptions o, string inputFile)
+    {
+        CheckOut(o);
         var prefix = o.OutModel[..^".model".Length];
         return
         [
@@ -57,16 +62,17 @@ public static class TokenizerTrainer
 
     /// <summary>
     /// Writes the train split without document separators (they are not text) to a temporary
-    /// file next to the model, runs spm_train, and returns the command line and elapsed time.
+    /// FILE.input.txt next to FILE.model (deleted afterwards), runs spm_train, and returns the command line and elapsed time.
     /// </summary>
     public static (string CommandLine, TimeSpan Elapsed) Train(TokenizerTrainOptions o, TextWriter log)
     {
+        CheckOut(o);
         var train = Path.Combine(o.CorpusDir, "train.txt");
         if (!File.Exists(train)) throw new FileNotFoundException($"no train split in {o.CorpusDir}", train);
         PackageInstaller.EnsureInstalled([Package], log);
-        var outDir = Path.GetDirectoryName(Path.GetFullPath(o.OutModel))!;
-        Directory.CreateDirectory(outDir);
-        var input = Path.Combine(outDir, $".spm-input-{Environment.ProcessId}.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(o.OutModel))!);
+        // Named after the model, not the process, so that the logged command line is the same every run.
+        var input = o.OutModel[..^".model".Length] + ".input.txt";
         try
         {
             using (var w = new StreamWriter(input, false, new UTF8Encoding(false)))
