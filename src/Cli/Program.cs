@@ -6,4 +6,6 @@ using MemoryPlatform.Cli.Commands;
 var root = new RootCommand("MemoryPlatform: long documents as compressed LLM memory");
 root.Subcommands.Add(VersionCommand.Create());
 root.Subcommands.Add(BenchCommands.Create());
+root.Subcommands.Add(CorpusCommands.Create());
+root.Subcommands.Add(TokenizerCommands.Create());
 return await root.Parse(args).InvokeAsync();
