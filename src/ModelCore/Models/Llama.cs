@@ -175,8 +175,8 @@ public sealed class Llama : IDisposable
     private Tensor? SlidingWindowMask(long tq, long tk, Device device, Tensor? mask)
     {
         if (Config.SlidingWindow is not int w || tk <= w) return mask;
-        // Query i sits at absolute index tk − tq + i; it may see keys j > that − W.
-        var window = Tensor.Ones([tq, tk], DType.Bool, device).Triu(tk - tq - w + 1).LogicalNot();
+        // Query i sits at absolute index a = tk − tq + i; it may see keys j > a − W (upper triangle).
+        var window = Tensor.Ones([tq, tk], DType.Bool, device).Triu(tk - tq - w + 1);
         return mask is null ? window : mask.LogicalAnd(window);
     }
 
