@@ -1,0 +1,159 @@
+using System.Text;
+
+namespace MemoryPlatform.ModelCore.Tokenizer;
+
+/// <summary>
+/// A SentencePiece BPE tokenizer read from a tokenizer.model, matching SentencePiece 0.1.97
+/// (Debian's spm_encode/spm_decode) id for id: normalize (<see cref="Normalizer"/>), segment
+/// (<see cref="BpeEncoder"/>), then map pieces to ids, spelling unknown pieces as &lt;0xNN&gt;
+/// byte pieces under byte_fallback or else collapsing each run of them into one unk id.
+/// Immutable after loading, so one instance may serve many threads.
+/// </summary>
+public sealed class SentencePieceTokenizer
+{
+    private readonly SentencePieceModel _model;
+    private readonly Vocabulary _vocab;
+    private readonly Normalizer _normalizer;
+    private readonly BpeEncoder _bpe;
+    private readonly int[] _byteIds = new int[256];
+    private readonly string _utf8UnkSurface;
+
+    public SentencePieceTokenizer(SentencePieceModel model)
+    {
+        if (model.TrainerSpec.ModelType != SentencePieceModelType.Bpe)
+            throw new NotSupportedException(
+                $"SentencePiece model type {model.TrainerSpec.ModelType} is not supported; only BPE models are implemented.");
+        _model = model;
+        _vocab = new Vocabulary(model.Pieces);
+        var userDefined = new PrefixMatcher(_vocab.UserDefinedUtf8Pieces);
+        _normalizer = new Normalizer(model.NormalizerSpec, model.TrainerSpec.TreatWhitespaceAsSuffix, userDefined);
+        _bpe = new BpeEncoder(_vocab, userDefined);
+        if (model.TrainerSpec.ByteFallback)
+            for (int b = 0; b < 256; b++)
+                _byteIds[b] = _vocab.PieceToId(ByteFallback.ByteToPiece((byte)b));
+        _utf8UnkSurface = Utf8.ToByteString(model.TrainerSpec.UnkSurface);
+        UnkId = _vocab.PieceToId(Utf8.ToByteString(model.TrainerSpec.UnkPiece)) is var u && _vocab.Types[u] == PieceType.Unknown ? u : -1;
+        BosId = ControlId(model.TrainerSpec.BosPiece);
+        EosId = ControlId(model.TrainerSpec.EosPiece);
+        PadId = ControlId(model.TrainerSpec.PadPiece);
+    }
+
+    /// <summary>Reads a tokenizer.model; corrupt files throw <see cref="InvalidDataException"/>.</summary>
+    public static SentencePieceTokenizer Load(string path) => new(SentencePieceModelReader.Read(path));
+
+    public SentencePieceModel Model => _model;
+    public int VocabSize => _vocab.Count;
+    /// <summary>Special ids as SentencePieceProcessor reports them: -1 when the model lacks the piece.</summary>
+    public int UnkId { get; }
+    public int BosId { get; }
+    public int EosId { get; }
+    public int PadId { get; }
+
+    public string IdToPiece(int id)
+    {
+        CheckId(id);
+        return _vocab.Pieces[id];
+    }
+
+    /// <summary>The piece's id, or <see cref="UnkId"/> for a string that is no piece.</summary>
+    public int PieceToId(string piece) => _vocab.PieceToId(Utf8.ToByteString(piece));
+
+    public int[] Encode(string text, bool addBos = false, bool addEos = false)
+    {
+        string normalized = _normalizer.Normalize(Utf8.ToByteString(text));
+        var segments = _bpe.Encode(normalized);
+        var ids = new List<int>(segments.Count + 2);
+        if (addBos)
+            ids.Add(BosId >= 0 ? BosId : throw new InvalidOperationException("The model has no BOS piece."));
+        bool prevIsUnk = false;
+        foreach (var s in segments)
+        {
+            bool isUnk = s.Id == _vocab.UnkId;
+            if (isUnk && _model.TrainerSpec.ByteFallback)
+            {
+                for (int i = s.Start; i < s.Start + s.Length; i++)
+                    ids.Add(_byteIds[normalized[i]]);
+            }
+            else if (!(isUnk && prevIsUnk))
+            {
+                // A run of unknown pieces becomes one unk id, as SentencePiece does.
+                ids.Add(s.Id);
+            }
+            prevIsUnk = isUnk;
+        }
+        if (addEos)
+            ids.Add(EosId >= 0 ? EosId : throw new InvalidOperationException("The model has no EOS piece."));
+        return ids.ToArray();
+    }
+
+    /// <summary>
+    /// SentencePieceProcessor::Decode: control pieces vanish, unknown pieces read as the unk
+    /// surface (" ⁇ "), consecutive byte pieces are reassembled as UTF-8 (each malformed byte
+    /// becomes U+FFFD), ▁ turns into a space, and the first piece loses one leading ▁ (the
+    /// dummy prefix).
+    /// </summary>
+    public string Decode(IEnumerable<int> ids)
+    {
+        var text = new StringBuilder();
+        var pendingBytes = new StringBuilder();
+        foreach (int id in ids)
+        {
+            CheckId(id);
+            if (_vocab.Types[id] == PieceType.Byte)
+            {
+                pendingBytes.Append((char)ByteFallback.PieceToByte(_vocab.Pieces[id]));
+                continue;
+            }
+            FlushBytes(pendingBytes, text);
+            AppendPiece(id, text);
+        }
+        FlushBytes(pendingBytes, text);
+        return Utf8.FromByteString(text.ToString());
+    }
+
+    private void AppendPiece(int id, StringBuilder text)
+    {
+        switch (_vocab.Types[id])
+        {
+            case PieceType.Control:
+                return;
+            case PieceType.Unknown:
+                text.Append(_utf8UnkSurface);
+                return;
+        }
+        var piece = _vocab.Utf8Pieces[id].AsSpan();
+        // "Beginning of text" is judged on the text so far, so leading control or empty pieces do not count.
+        var spec = _model.NormalizerSpec;
+        if (text.Length == 0 && (spec.AddDummyPrefix || spec.RemoveExtraWhitespaces) && piece.StartsWith(Normalizer.SpaceSymbol))
+            piece = piece[Normalizer.SpaceSymbol.Length..];
+        text.Append(piece.ToString().Replace(Normalizer.SpaceSymbol, " ", StringComparison.Ordinal));
+    }
+
+    private static void FlushBytes(StringBuilder pending, StringBuilder text)
+    {
+        if (pending.Length == 0)
+            return;
+        var bytes = pending.ToString().AsSpan();
+        while (!bytes.IsEmpty)
+        {
+            if (Utf8.TryDecodeChar(bytes, out int n))
+                text.Append(bytes[..n]);
+            else
+                text.Append("\u00EF\u00BF\u00BD"); // U+FFFD for one malformed byte
+            bytes = bytes[n..];
+        }
+        pending.Clear();
+    }
+
+    private int ControlId(string piece)
+    {
+        int id = _vocab.PieceToId(Utf8.ToByteString(piece));
+        return _vocab.Types[id] == PieceType.Control ? id : -1;
+    }
+
+    private void CheckId(int id)
+    {
+        if ((uint)id >= (uint)_vocab.Count)
+            throw new ArgumentOutOfRangeException(nameof(id), id, $"Token id must be in [0, {_vocab.Count}).");
+    }
+}
