@@ -21,16 +21,14 @@ public sealed class BpeEncoder
     /// <summary>One output piece: a span of the normalized string and its id (unknown pieces get the unk id).</summary>
     public readonly record struct Segment(int Start, int Length, int Id);
 
-    // Max-heap order: higher score first, then the smaller left index.
-    private sealed class PairOrder : IComparer<(float Score, int Left)>
+    // Heap key: higher score first, then the smaller left index, packed into one ulong so the
+    // min-heap compares plain integers. The float's bits are mapped to an order-preserving
+    // uint (adding 0f turns -0 into +0, which C++'s `<` also treats as equal) and inverted.
+    private static ulong PairKey(float score, int left)
     {
-        public static readonly PairOrder Instance = new();
-
-        public int Compare((float Score, int Left) a, (float Score, int Left) b)
-        {
-            int c = b.Score.CompareTo(a.Score);
-            return c != 0 ? c : a.Left.CompareTo(b.Left);
-        }
+        uint bits = BitConverter.SingleToUInt32Bits(score + 0f);
+        uint ascending = (bits & 0x80000000u) == 0 ? bits | 0x80000000u : ~bits;
+        return ((ulong)~ascending << 32) | (uint)left;
     }
 
     public List<Segment> Encode(string normalized)
@@ -57,7 +55,7 @@ public sealed class BpeEncoder
             next[count] = pos < normalized.Length ? count + 1 : -1;
         }
 
-        var agenda = new PriorityQueue<(int Left, int Right, int Size), (float Score, int Left)>(count, PairOrder.Instance);
+        var agenda = new PriorityQueue<(int Left, int Right, int Size), ulong>(count);
         // Unused pieces may be merged through but not emitted: remember how to split them again.
         Dictionary<string, int>? unusedSplits = null;
 
@@ -69,7 +67,7 @@ public sealed class BpeEncoder
             var merged = normalized.AsSpan(start[left], size);
             if (!_vocab.TryGetEncodable(merged, out int id))
                 return;
-            agenda.Enqueue((left, right, size), (_vocab.Scores[id], left));
+            agenda.Enqueue((left, right, size), PairKey(_vocab.Scores[id], left));
             if (_vocab.Types[id] == PieceType.Unused)
                 (unusedSplits ??= [])[merged.ToString()] = length[left];
         }

@@ -89,13 +89,16 @@ public sealed class SentencePieceTokenizer
     /// <summary>
     /// SentencePieceProcessor::Decode: control pieces vanish, unknown pieces read as the unk
     /// surface (" ⁇ "), consecutive byte pieces are reassembled as UTF-8 (each malformed byte
-    /// becomes U+FFFD), ▁ turns into a space, and the first piece loses one leading ▁ (the
-    /// dummy prefix).
+    /// becomes U+FFFD), ▁ turns into a space, and the text loses its leading dummy-prefix ▁.
     /// </summary>
     public string Decode(IEnumerable<int> ids)
     {
         var text = new StringBuilder();
         var pendingBytes = new StringBuilder();
+        // The dummy prefix is stripped from the first piece that starts the text. With
+        // remove_extra_whitespaces every leading ▁ goes (the normalizer never leaves more
+        // than the dummy one); otherwise only the first one (Llama keeps "  x" as "  x").
+        bool atStart = true, strippedSpace = false;
         foreach (int id in ids)
         {
             CheckId(id);
@@ -105,28 +108,35 @@ public sealed class SentencePieceTokenizer
                 continue;
             }
             FlushBytes(pendingBytes, text);
-            AppendPiece(id, text);
+            if (strippedSpace || text.Length > 0)
+                atStart = false;
+            strippedSpace = AppendPiece(id, atStart, text);
         }
         FlushBytes(pendingBytes, text);
         return Utf8.FromByteString(text.ToString());
     }
 
-    private void AppendPiece(int id, StringBuilder text)
+    // Appends a piece's surface; returns whether it consumed a dummy-prefix ▁ that counts as "seen".
+    private bool AppendPiece(int id, bool atStart, StringBuilder text)
     {
         switch (_vocab.Types[id])
         {
             case PieceType.Control:
-                return;
+                return false;
             case PieceType.Unknown:
                 text.Append(_utf8UnkSurface);
-                return;
+                return false;
         }
         var piece = _vocab.Utf8Pieces[id].AsSpan();
-        // "Beginning of text" is judged on the text so far, so leading control or empty pieces do not count.
         var spec = _model.NormalizerSpec;
-        if (text.Length == 0 && (spec.AddDummyPrefix || spec.RemoveExtraWhitespaces) && piece.StartsWith(Normalizer.SpaceSymbol))
+        bool stripped = false;
+        if (atStart && (spec.AddDummyPrefix || spec.RemoveExtraWhitespaces) && piece.StartsWith(Normalizer.SpaceSymbol))
+        {
             piece = piece[Normalizer.SpaceSymbol.Length..];
+            stripped = !spec.RemoveExtraWhitespaces;
+        }
         text.Append(piece.ToString().Replace(Normalizer.SpaceSymbol, " ", StringComparison.Ordinal));
+        return stripped;
     }
 
     private static void FlushBytes(StringBuilder pending, StringBuilder text)
