@@ -143,9 +143,12 @@ public static class SentencePieceModelReader
         return spec;
     }
 
-    // The checks of SentencePiece's ModelInterface::InitializePieces, so that a model it
-    // would refuse is refused here too.
-    private static void Validate(SentencePieceModel model)
+    /// <summary>
+    /// The checks of SentencePiece's ModelInterface::InitializePieces, so that a model it
+    /// would refuse is refused here too: non-empty unique pieces, exactly one unknown piece,
+    /// all 256 byte pieces when byte_fallback is on and none when it is off.
+    /// </summary>
+    public static void Validate(SentencePieceModel model)
     {
         if (model.Pieces.Count == 0)
             throw new InvalidDataException("the model has no pieces");

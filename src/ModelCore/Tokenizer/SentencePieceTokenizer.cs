@@ -20,6 +20,7 @@ public sealed class SentencePieceTokenizer
 
     public SentencePieceTokenizer(SentencePieceModel model)
     {
+        SentencePieceModelReader.Validate(model); // a model built in code gets the reader's checks too
         if (model.TrainerSpec.ModelType != SentencePieceModelType.Bpe)
             throw new NotSupportedException(
                 $"SentencePiece model type {model.TrainerSpec.ModelType} is not supported; only BPE models are implemented.");
