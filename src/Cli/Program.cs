@@ -5,4 +5,5 @@ using MemoryPlatform.Cli.Commands;
 // Each command group lives in Commands/<Group>Commands.cs and exposes Create().
 var root = new RootCommand("MemoryPlatform: long documents as compressed LLM memory");
 root.Subcommands.Add(VersionCommand.Create());
+root.Subcommands.Add(TokenizeCommand.Create());
 return await root.Parse(args).InvokeAsync();
