@@ -113,11 +113,9 @@ public sealed class Normalizer
             return length;
         }
         // A malformed byte becomes U+FFFD, one byte at a time.
-        normalized = ReplacementChar;
+        normalized = Utf8.ReplacementChar;
         return 1;
     }
-
-    private const string ReplacementChar = "\u00EF\u00BF\u00BD";
 
     private static bool EndsWith(StringBuilder sb, string suffix)
     {

@@ -62,8 +62,10 @@ public sealed record NormalizerSpec
     public bool EscapeWhitespaces { get; init; } = true;
 }
 
-/// <summary>The parts of a SentencePiece tokenizer.model (ModelProto) that encoding uses.</summary>
+/// <summary>The parts of a SentencePiece tokenizer.model (ModelProto) that encoding and decoding use.
+/// The denormalizer (spm_train --denormalization_rule_tsv) rewrites decoded text.</summary>
 public sealed record SentencePieceModel(
     IReadOnlyList<SentencePiece> Pieces,
     TrainerSpec TrainerSpec,
-    NormalizerSpec NormalizerSpec);
+    NormalizerSpec NormalizerSpec,
+    NormalizerSpec? DenormalizerSpec = null);

@@ -43,7 +43,7 @@ public static class SentencePieceModelReader
     {
         var pieces = new List<SentencePiece>();
         TrainerSpec? trainer = null;
-        NormalizerSpec? normalizer = null;
+        NormalizerSpec? normalizer = null, denormalizer = null;
         var input = new CodedInputStream(bytes);
         uint tag;
         while ((tag = input.ReadTag()) != 0)
@@ -53,7 +53,8 @@ public static class SentencePieceModelReader
                 case 1: pieces.Add(ParsePiece(LengthDelimited(input, tag, "pieces"))); break;
                 case 2: trainer = ParseTrainerSpec(LengthDelimited(input, tag, "trainer_spec")); break;
                 case 3: normalizer = ParseNormalizerSpec(LengthDelimited(input, tag, "normalizer_spec")); break;
-                default: input.SkipLastField(); break; // self_test_data, denormalizer_spec, future fields
+                case 5: denormalizer = ParseNormalizerSpec(LengthDelimited(input, tag, "denormalizer_spec")); break;
+                default: input.SkipLastField(); break; // self_test_data, future fields
             }
         }
         // spm_train always writes both specs; a file without them was cut short.
@@ -61,7 +62,7 @@ public static class SentencePieceModelReader
             throw new InvalidDataException("trainer_spec is missing (truncated file?)");
         if (normalizer is null)
             throw new InvalidDataException("normalizer_spec is missing (truncated file?)");
-        return new SentencePieceModel(pieces, trainer, normalizer);
+        return new SentencePieceModel(pieces, trainer, normalizer, denormalizer);
     }
 
     private static SentencePiece ParsePiece(CodedInputStream input)

@@ -14,6 +14,7 @@ public sealed class SentencePieceTokenizer
     private readonly SentencePieceModel _model;
     private readonly Vocabulary _vocab;
     private readonly Normalizer _normalizer;
+    private readonly Normalizer? _denormalizer;
     private readonly BpeEncoder _bpe;
     private readonly int[] _byteIds = new int[256];
     private readonly string _utf8UnkSurface;
@@ -29,6 +30,9 @@ public sealed class SentencePieceTokenizer
         var userDefined = new PrefixMatcher(_vocab.UserDefinedUtf8Pieces);
         _normalizer = new Normalizer(model.NormalizerSpec, model.TrainerSpec.TreatWhitespaceAsSuffix, userDefined);
         _bpe = new BpeEncoder(_vocab, userDefined);
+        // As SentencePieceProcessor: a denormalizer exists only when it has rules.
+        if (model.DenormalizerSpec is { PrecompiledCharsMap.Length: > 0 } denormalizer)
+            _denormalizer = new Normalizer(denormalizer, treatWhitespaceAsSuffix: false, new PrefixMatcher([]));
         if (model.TrainerSpec.ByteFallback)
             for (int b = 0; b < 256; b++)
                 _byteIds[b] = _vocab.PieceToId(ByteFallback.ByteToPiece((byte)b));
@@ -90,7 +94,8 @@ public sealed class SentencePieceTokenizer
     /// <summary>
     /// SentencePieceProcessor::Decode: control pieces vanish, unknown pieces read as the unk
     /// surface (" ⁇ "), consecutive byte pieces are reassembled as UTF-8 (each malformed byte
-    /// becomes U+FFFD), ▁ turns into a space, and the text loses its leading dummy-prefix ▁.
+    /// becomes U+FFFD), ▁ turns into a space, the text loses its leading dummy-prefix ▁, and
+    /// the model's denormalization rules, if any, rewrite the result.
     /// </summary>
     public string Decode(IEnumerable<int> ids)
     {
@@ -114,7 +119,8 @@ public sealed class SentencePieceTokenizer
             strippedSpace = AppendPiece(id, atStart, text);
         }
         FlushBytes(pendingBytes, text);
-        return Utf8.FromByteString(text.ToString());
+        var decoded = text.ToString();
+        return Utf8.FromByteString(_denormalizer is null ? decoded : _denormalizer.Normalize(decoded));
     }
 
     // Appends a piece's surface; returns whether it consumed a dummy-prefix ▁ that counts as "seen".
@@ -150,7 +156,7 @@ public sealed class SentencePieceTokenizer
             if (Utf8.TryDecodeChar(bytes, out int n))
                 text.Append(bytes[..n]);
             else
-                text.Append("\u00EF\u00BF\u00BD"); // U+FFFD for one malformed byte
+                text.Append(Utf8.ReplacementChar); // one per malformed byte
             bytes = bytes[n..];
         }
         pending.Clear();

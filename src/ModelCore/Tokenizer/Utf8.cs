@@ -9,6 +9,9 @@ namespace MemoryPlatform.ModelCore.Tokenizer;
 /// </summary>
 public static class Utf8
 {
+    /// <summary>U+FFFD as a UTF-8 byte string: what a malformed byte becomes.</summary>
+    public const string ReplacementChar = "\u00EF\u00BF\u00BD";
+
     public static string ToByteString(string text) => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(text));
 
     public static string ToByteString(ReadOnlySpan<byte> bytes) => Encoding.Latin1.GetString(bytes);

@@ -32,6 +32,8 @@ public sealed class SpmModels : IDisposable
                      "--split_by_unicode_script=false", "--split_by_number=false", "--byte_fallback=true",
                      "--pad_id=3", UserSymbols],
         ["whitespace-suffix"] = ["--vocab_size=1000", "--treat_whitespace_as_suffix=true", "--byte_fallback=true", UserSymbols],
+        // Decoding rewrites text with these rules (e -> E, th -> TH).
+        ["denormalized"] = ["--vocab_size=800", "--byte_fallback=true", $"--denormalization_rule_tsv={Fixture("denorm.tsv")}", UserSymbols],
     };
 
     public static IEnumerable<object[]> VariantNames => Variants.Keys.Select(k => new object[] { k });
