@@ -120,6 +120,18 @@ public sealed class SentencePieceTokenizerTests(SpmModels models, ITestOutputHel
         Assert.Equal(t.UnkId, t.PieceToId("no such piece"));
     }
 
+    [Fact]
+    public void One_tokenizer_encodes_from_many_threads_at_once()
+    {
+        var t = SentencePieceTokenizer.Load(models.ModelPath("default"));
+        var lines = ReadLines(SpmModels.Fixture("corpus.txt"));
+        var sequential = lines.Select(l => t.Encode(l)).ToArray();
+        var parallel = new int[lines.Length][];
+        Parallel.For(0, lines.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => parallel[i] = t.Encode(lines[i]));
+        for (int i = 0; i < lines.Length; i++)
+            Assert.Equal(sequential[i], parallel[i]);
+    }
+
     [Theory]
     [InlineData("default")]
     [InlineData("llama")]
