@@ -8,4 +8,5 @@ root.Subcommands.Add(VersionCommand.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(CorpusCommands.Create());
 root.Subcommands.Add(TokenizerCommands.Create());
+root.Subcommands.Add(TokenizeCommand.Create());
 return await root.Parse(args).InvokeAsync();
