@@ -9,4 +9,5 @@ root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(CorpusCommands.Create());
 root.Subcommands.Add(TokenizerCommands.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
+foreach (var c in ModelCommands.Create()) root.Subcommands.Add(c);
 return await root.Parse(args).InvokeAsync();

@@ -14,7 +14,28 @@ public static class BenchCommands
     {
         var bench = new Command("bench", "Run benchmarks (tables, or JSON with --json)");
         bench.Subcommands.Add(Engine());
+        bench.Subcommands.Add(Model());
         return bench;
+    }
+
+    private static Command Model()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
+        var model = new Option<string?>("--model") { Description = "Model directory; default: a random model of memplat-tiny's shape" };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions", DefaultValueFactory = _ => 3 };
+        var command = new Command("model", "Prefill and decode tokens/s, batch 1 and 8, f32 and bf16");
+        command.Options.Add(json);
+        command.Options.Add(model);
+        command.Options.Add(repeats);
+        command.SetAction(parse =>
+        {
+            Torch.Threads = Environment.ProcessorCount;
+            var result = ModelBench.Run(parse.GetValue(model), parse.GetValue(repeats));
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(Indented));
+            else ModelBench.PrintTable(result);
+            return 0;
+        });
+        return command;
     }
 
     private static Command Engine()

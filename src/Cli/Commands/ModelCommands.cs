@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Text.Json;
+using MemoryPlatform.ModelCore;
+using MemoryPlatform.ModelCore.Generation;
+using MemoryPlatform.ModelCore.Models;
+using MemoryPlatform.ModelCore.SafeTensors;
+using MemoryPlatform.ModelCore.Tensors;
+using MemoryPlatform.ModelCore.Tokenizer;
+
+namespace MemoryPlatform.Cli.Commands;
+
+/// <summary>`memplat forward` and `memplat generate`: run an HF-layout Llama-family model directory.</summary>
+public static class ModelCommands
+{
+    private static readonly Option<string> ModelOption = new("--model") { Description = "Model directory (config.json, *.safetensors, tokenizer.model)", Required = true };
+    private static readonly Option<string> DTypeOption = new("--dtype") { Description = "Compute dtype: f32 or bf16", DefaultValueFactory = _ => "bf16" };
+    private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
+
+    public static IEnumerable<Command> Create() => [Forward(), Generate()];
+
+    private static Command Forward()
+    {
+        var ids = new Option<string>("--ids") { Description = "Comma-separated token ids", Required = true };
+        var output = new Option<string>("--out") { Description = "safetensors file to write (key 'logits', float32 [tokens, vocab])", Required = true };
+        var command = new Command("forward", "Write the final logits of a token sequence");
+        foreach (var o in new Option[] { ModelOption, ids, output, DTypeOption, DeviceOption }) command.Options.Add(o);
+        command.SetAction(parse => Run("forward", () =>
+        {
+            Torch.Threads = Environment.ProcessorCount;
+            var tokens = ParseIds(parse.GetValue(ids)!);
+            using var model = Load(parse);
+            CheckIds(tokens, model);
+            using var scope = TensorScope.Begin();
+            using var noGrad = Autograd.NoGrad();
+            var x = model.Embed(Tensor.From(tokens.Select(t => (long)t).ToArray(), 1, tokens.Length).To(model.Device));
+            var positions = Tensor.Arange(tokens.Length).Unsqueeze(0).To(model.Device);
+            var logits = model.Logits(model.Forward(x, positions, model.RopeFor(tokens.Length))).Select(0, 0);   // [T, V]
+            new SafeTensorsWriter().Add("logits", logits).Save(parse.GetValue(output)!);
+        }));
+        return command;
+    }
+
+    private static Command Generate()
+    {
+        var prompt = new Option<string?>("--prompt") { Description = "Prompt text (needs tokenizer.model in the model directory)" };
+        var promptIds = new Option<string?>("--prompt-ids") { Description = "Prompt as comma-separated token ids" };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens to generate at most", DefaultValueFactory = _ => 64 };
+        var temperature = new Option<double>("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0 };
+        var topP = new Option<double>("--top-p") { DefaultValueFactory = _ => 1.0 };
+        var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print {\"ids\": [...], \"text\": \"...\"} of the generated part" };
+        var command = new Command("generate", "Generate a continuation, streaming text as it is produced");
+        foreach (var o in new Option[] { ModelOption, prompt, promptIds, maxTokens, temperature, topP, topK, seed, DTypeOption, DeviceOption, json })
+            command.Options.Add(o);
+        command.Validators.Add(r =>
+        {
+            if ((r.GetResult(prompt) is null) == (r.GetResult(promptIds) is null)) r.AddError("Give exactly one of --prompt or --prompt-ids.");
+        });
+        command.SetAction((parse, ct) => RunAsync("generate", async () =>
+        {
+            Torch.Threads = Environment.ProcessorCount;
+            using var model = Load(parse);
+            var tokenizerPath = Path.Combine(parse.GetValue(ModelOption)!, "tokenizer.model");
+            var tokenizer = File.Exists(tokenizerPath) ? SentencePieceTokenizer.Load(tokenizerPath) : null;
+            int[] input;
+            if (parse.GetValue(prompt) is string text)
+            {
+                if (tokenizer is null) throw new FileNotFoundException($"--prompt needs {tokenizerPath}; use --prompt-ids without a tokenizer");
+                input = tokenizer.Encode(text, addBos: tokenizer.BosId >= 0);
+            }
+            else input = ParseIds(parse.GetValue(promptIds)!);
+            CheckIds(input, model);
+
+            var options = new GenerationOptions
+            {
+                MaxTokens = parse.GetValue(maxTokens), Temperature = parse.GetValue(temperature),
+                TopP = parse.GetValue(topP), TopK = parse.GetValue(topK), Seed = parse.GetValue(seed),
+            };
+            var generated = new List<int>();
+            var printed = "";
+            var asJson = parse.GetValue(json);
+            await foreach (var token in new Generator(model).GenerateAsync([input], options, ct))
+            {
+                generated.Add(token.TokenId);
+                if (asJson) continue;
+                if (tokenizer is null) { Console.Write($"{token.TokenId} "); continue; }
+                // Decode the whole tail each time: a character may span several byte-fallback tokens.
+                var textSoFar = tokenizer.Decode(generated);
+                if (textSoFar.Length > printed.Length && !textSoFar.EndsWith('\uFFFD'))
+                {
+                    Console.Write(textSoFar[printed.Length..]);
+                    printed = textSoFar;
+                }
+            }
+            if (asJson)
+                Console.WriteLine(JsonSerializer.Serialize(new { ids = generated, text = tokenizer?.Decode(generated) ?? "" }));
+            else
+            {
+                if (tokenizer is not null) Console.Write(tokenizer.Decode(generated)[printed.Length..]);
+                Console.WriteLine();
+            }
+        }));
+        return command;
+    }
+
+    private static Llama Load(ParseResult parse) =>
+        Llama.Load(parse.GetValue(ModelOption)!, DTypeExtensions.Parse(parse.GetValue(DTypeOption)!), Device.Parse(parse.GetValue(DeviceOption)!));
+
+    private static int[] ParseIds(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) throw new ArgumentException("no token ids given");
+        return parts.Select(p => int.TryParse(p, out var v) ? v : throw new ArgumentException($"'{p}' is not a token id")).ToArray();
+    }
+
+    private static void CheckIds(int[] ids, Llama model)
+    {
+        foreach (var id in ids)
+            if (id < 0 || id >= model.Config.VocabSize)
+                throw new ArgumentException($"token id {id} is outside the vocabulary [0, {model.Config.VocabSize})");
+    }
+
+    /// <summary>Known failures (bad files, bad arguments, libtorch errors) print one line and exit 1.</summary>
+    internal static int Run(string name, Action body) => RunAsync(name, () => { body(); return Task.CompletedTask; }).GetAwaiter().GetResult();
+
+    internal static async Task<int> RunAsync(string name, Func<Task> body)
+    {
+        try
+        {
+            await body();
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or TorchException or UnauthorizedAccessException or KeyNotFoundException)
+        {
+            Console.Error.WriteLine($"memplat {name}: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"memplat {name}: cancelled");
+            return 130;
+        }
+    }
+}
