@@ -5,6 +5,7 @@ using MemoryPlatform.Cli.Commands;
 // Each command group lives in Commands/<Group>Commands.cs and exposes Create().
 var root = new RootCommand("MemoryPlatform: long documents as compressed LLM memory");
 root.Subcommands.Add(VersionCommand.Create());
+root.Subcommands.Add(SelfCheckCommand.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(CorpusCommands.Create());
 root.Subcommands.Add(TokenizerCommands.Create());
