@@ -29,14 +29,10 @@ public class LlamaReferenceTests
         using var scope = TensorScope.Begin();
         using var noGrad = Autograd.NoGrad();
         var ids = expected.ReadTensor("ids");
-        var want = expected.ReadTensor("logits").ToArray<float>();
-        long B = ids.Size(0), T = ids.Size(1);
         var rope = linearFactor is double f
-            ? RopeFrequencies.Compute(model.Config with { RopeScaling = new RopeScaling(RopeType.Linear, f, null, null, null, null, null, null) }, (int)T)
-            : model.RopeFor((int)T);
-        var positions = Tensor.Arange(T).Unsqueeze(0).Expand(B, T).Contiguous();
-        var got = model.Logits(model.Forward(model.Embed(ids), positions, rope)).ToArray<float>();
-        AssertMaxAbsDiff(want, got);
+            ? RopeFrequencies.Compute(model.Config with { RopeScaling = new RopeScaling(RopeType.Linear, f, null, null, null, null, null, null) }, (int)ids.Size(1))
+            : model.RopeFor((int)ids.Size(1));
+        AssertMaxAbsDiff(expected.ReadTensor("logits").ToArray<float>(), LogitsOf(model, ids, rope), Tolerance);
     }
 
     [Fact]
@@ -48,7 +44,7 @@ public class LlamaReferenceTests
         using var noGrad = Autograd.NoGrad();
         var positions = expected.ReadTensor("positions");
         var got = model.Logits(model.Forward(expected.ReadTensor("embeds"), positions, model.RopeFor(11))).ToArray<float>();
-        AssertMaxAbsDiff(expected.ReadTensor("logits").ToArray<float>(), got);
+        AssertMaxAbsDiff(expected.ReadTensor("logits").ToArray<float>(), got, Tolerance);
     }
 
     [Fact]
@@ -69,16 +65,20 @@ public class LlamaReferenceTests
         using var scope = TensorScope.Begin();
         using var noGrad = Autograd.NoGrad();
         var ids = expected.ReadTensor("ids");
-        var positions = Tensor.Arange(ids.Size(1)).Unsqueeze(0).Expand(ids.Size(0), ids.Size(1)).Contiguous();
-        var got = model.Logits(model.Forward(model.Embed(ids), positions, model.RopeFor((int)ids.Size(1)))).ToArray<float>();
-        var want = expected.ReadTensor("logits").ToArray<float>();
-        Assert.True(want.Zip(got).Max(p => Math.Abs(p.First - p.Second)) < 2e-2);
+        AssertMaxAbsDiff(expected.ReadTensor("logits").ToArray<float>(), LogitsOf(model, ids, model.RopeFor((int)ids.Size(1))), 2e-2);
     }
 
-    private static void AssertMaxAbsDiff(float[] want, float[] got)
+    /// <summary>Logits [B, T, V] of ids [B, T] at positions 0..T−1.</summary>
+    private static float[] LogitsOf(Llama model, Tensor ids, RopeParameters rope)
+    {
+        var positions = Tensor.Arange(ids.Size(1)).Unsqueeze(0).Expand(ids.Size(0), ids.Size(1)).Contiguous();
+        return model.Logits(model.Forward(model.Embed(ids), positions, rope)).ToArray<float>();
+    }
+
+    private static void AssertMaxAbsDiff(float[] want, float[] got, double tolerance)
     {
         Assert.Equal(want.Length, got.Length);
         var max = want.Zip(got).Max(p => Math.Abs(p.First - p.Second));
-        Assert.True(max <= Tolerance, $"max abs diff {max:E2} > {Tolerance:E0}");
+        Assert.True(max <= tolerance, $"max abs diff {max:E2} > {tolerance:E0}");
     }
 }
