@@ -1,0 +1,52 @@
+using System.Globalization;
+
+namespace MemoryPlatform.Grains.Storage;
+
+/// <summary>
+/// The Redis key layout (DESIGN.md, "Redis layout"). Every key of one document carries the hash tag
+/// <c>{tenant:docId}</c>, so a document's metadata hash and all its slot blobs sit in one Redis
+/// Cluster slot and multi-key scripts over one document work:
+/// <list type="bullet">
+/// <item><c>doc:{tenant:docId}</c>: metadata hash (status, token count, spans, model fingerprint, version)</item>
+/// <item><c>mem:{tenant:docId}:span:{i}</c>: the slot blob of span i (see ModelCore's SlotBlob)</item>
+/// </list>
+/// Tenant keys carry the hash tag <c>{tenant}</c> so a tenant's hash and its document set share a slot:
+/// <list type="bullet">
+/// <item><c>tenant:{tenant}</c>: tenant hash (hashed API keys, quotas, usage)</item>
+/// <item><c>tenant:{tenant}:docs</c>: set of the tenant's document ids</item>
+/// </list>
+/// Braces above are literal. Ids are validated by <see cref="RedisIds"/> (no braces or colons), so a
+/// tenant tag (no colon) can never equal a document tag (one colon) and keys parse unambiguously.
+/// </summary>
+public static class RedisKeys
+{
+    /// <summary>The hash tag shared by all keys of one document, braces included: <c>{tenant:docId}</c>.</summary>
+    public static string DocTag(string tenant, string docId)
+    {
+        RedisIds.ValidateTenant(tenant);
+        RedisIds.ValidateDocId(docId);
+        return "{" + tenant + ":" + docId + "}";
+    }
+
+    /// <summary><c>doc:{tenant:docId}</c>, the document's metadata hash.</summary>
+    public static string Doc(string tenant, string docId) => "doc:" + DocTag(tenant, docId);
+
+    /// <summary><c>mem:{tenant:docId}:span:{index}</c>, the slot blob of span <paramref name="spanIndex"/> (0-based).</summary>
+    public static string Span(string tenant, string docId, int spanIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(spanIndex);
+        return "mem:" + DocTag(tenant, docId) + ":span:" + spanIndex.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The prefix of all span keys of a document, <c>mem:{tenant:docId}:span:</c> (for SCAN MATCH with a trailing *).</summary>
+    public static string SpanPrefix(string tenant, string docId) => "mem:" + DocTag(tenant, docId) + ":span:";
+
+    /// <summary>The hash tag shared by a tenant's keys, braces included: <c>{tenant}</c>.</summary>
+    public static string TenantTag(string tenant) => "{" + RedisIds.ValidateTenant(tenant) + "}";
+
+    /// <summary><c>tenant:{tenant}</c>, the tenant hash.</summary>
+    public static string Tenant(string tenant) => "tenant:" + TenantTag(tenant);
+
+    /// <summary><c>tenant:{tenant}:docs</c>, the set of the tenant's document ids.</summary>
+    public static string TenantDocs(string tenant) => "tenant:" + TenantTag(tenant) + ":docs";
+}

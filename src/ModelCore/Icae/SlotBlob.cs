@@ -1,0 +1,289 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace MemoryPlatform.ModelCore.Icae;
+
+/// <summary>
+/// The compact byte form of one span's ICAE memory slots (k rows × d floats), as stored in Redis
+/// under <c>mem:{tenant:docId}:span:{i}</c>.
+/// </summary>
+/// <remarks>
+/// <para>Layout, all integers little-endian, header fixed at <see cref="HeaderSize"/> = 64 bytes:</para>
+/// <code>
+/// offset size  field
+///      0    4  magic "MPSL" (4D 50 53 4C)
+///      4    2  format version, u16 = 1
+///      6    1  dtype, u8 (SlotDType: 0 = Float16, 1 = Int8)
+///      7    1  reserved, must be 0
+///      8    4  rows (k), u32, 1..65536
+///     12    4  dim (d), u32, 1..65536
+///     16   32  model fingerprint (SHA-256 of base model + adapter identity)
+///     48    8  payload length in bytes, u64 (must equal SizeOf(rows, dim, dtype) - 64)
+///     56    8  checksum: first 8 bytes of SHA-256(header bytes 0..55 ‖ payload)
+///     64    …  payload
+/// </code>
+/// <para>Payload: Float16 = rows×dim binary16 values, row-major. Int8 = rows float32 scales
+/// (one per row, finite, ≥ 0), then rows×dim signed bytes in [-127, 127], row-major;
+/// value = q × scale.</para>
+/// <para>The checksum also covers the header fields before it, so a flipped bit anywhere (shape,
+/// dtype, fingerprint, payload) is caught as corruption; a fingerprint mismatch is reported only
+/// for an intact blob. A blob holds only finite values: Encode refuses NaN/±Inf (and, for Float16,
+/// values beyond the binary16 range) and Decode refuses them too.</para>
+/// <para><see cref="ReadHeader"/> needs only the first 64 bytes, so a store can fetch the header
+/// alone (Redis <c>GETRANGE key 0 63</c>) to check shape and model before fetching the payload.</para>
+/// </remarks>
+public static class SlotBlob
+{
+    /// <summary>Size of the fixed header in bytes.</summary>
+    public const int HeaderSize = 64;
+
+    /// <summary>The format version this code writes and reads.</summary>
+    public const ushort FormatVersion = 1;
+
+    /// <summary>Largest accepted row count (k).</summary>
+    public const int MaxRows = 65_536;
+
+    /// <summary>Largest accepted row width (d).</summary>
+    public const int MaxDim = 65_536;
+
+    /// <summary>Bytes of the checksum stored in the header.</summary>
+    public const int ChecksumSize = 8;
+
+    private static ReadOnlySpan<byte> Magic => "MPSL"u8;
+
+    private const int OffVersion = 4, OffDType = 6, OffReserved = 7, OffRows = 8, OffDim = 12,
+        OffFingerprint = 16, OffPayloadLength = 48, OffChecksum = 56;
+
+    /// <summary>Total blob size (header + payload) in bytes for a rows×dim slot block.</summary>
+    public static long SizeOf(int rows, int dim, SlotDType dtype)
+    {
+        CheckShapeArgs(rows, dim);
+        return HeaderSize + PayloadSize(rows, dim, dtype);
+    }
+
+    /// <summary>Encodes with the default dtype, <see cref="SlotDType.Float16"/>.</summary>
+    public static byte[] Encode(ReadOnlySpan<float> slots, int rows, int dim, ModelFingerprint fingerprint)
+        => Encode(slots, rows, dim, SlotDType.Float16, fingerprint);
+
+    /// <summary>
+    /// Encodes rows×dim slot values (row-major) into a blob.
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad shape, unknown dtype, a length that is not rows×dim,
+    /// a NaN/±Inf value, or (Float16) a value that overflows binary16.</exception>
+    public static byte[] Encode(ReadOnlySpan<float> slots, int rows, int dim, SlotDType dtype, ModelFingerprint fingerprint)
+    {
+        CheckShapeArgs(rows, dim);
+        if (!Enum.IsDefined(dtype))
+            throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown slot dtype.");
+        long count = (long)rows * dim;
+        if (slots.Length != count)
+            throw new ArgumentException($"Expected rows × dim = {rows} × {dim} = {count} values, got {slots.Length}.", nameof(slots));
+        long payloadLength = PayloadSize(rows, dim, dtype);
+        if (HeaderSize + payloadLength > Array.MaxLength)
+            throw new ArgumentException($"A {rows} × {dim} {dtype} blob ({HeaderSize + payloadLength} bytes) is too large for one array.", nameof(slots));
+
+        var blob = new byte[HeaderSize + payloadLength];
+        var payload = blob.AsSpan(HeaderSize);
+        if (dtype == SlotDType.Float16)
+            EncodeFloat16(slots, payload);
+        else
+            EncodeInt8(slots, rows, dim, payload);
+
+        var header = blob.AsSpan(0, HeaderSize);
+        Magic.CopyTo(header);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[OffVersion..], FormatVersion);
+        header[OffDType] = (byte)dtype;
+        header[OffReserved] = 0;
+        BinaryPrimitives.WriteUInt32LittleEndian(header[OffRows..], (uint)rows);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[OffDim..], (uint)dim);
+        fingerprint.CopyTo(header[OffFingerprint..]);
+        BinaryPrimitives.WriteUInt64LittleEndian(header[OffPayloadLength..], (ulong)payloadLength);
+        BinaryPrimitives.WriteUInt64LittleEndian(header[OffChecksum..], Checksum(blob));
+        return blob;
+    }
+
+    /// <summary>
+    /// Reads and validates the header (magic, version, dtype, reserved byte, shape bounds, payload
+    /// length consistent with the shape). Needs only the first <see cref="HeaderSize"/> bytes; does
+    /// not check the payload, its checksum or the fingerprint.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The header is short or malformed; the message says how.</exception>
+    public static SlotBlobHeader ReadHeader(ReadOnlySpan<byte> blob)
+    {
+        if (blob.Length < HeaderSize)
+            throw new InvalidDataException($"Slot blob is truncated: {blob.Length} bytes, shorter than the {HeaderSize}-byte header.");
+        if (!blob[..4].SequenceEqual(Magic))
+            throw new InvalidDataException($"Slot blob has bad magic {Convert.ToHexString(blob[..4])}, expected 4D50534C (\"MPSL\").");
+        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(blob[OffVersion..]);
+        if (version != FormatVersion)
+            throw new InvalidDataException($"Slot blob has unknown format version {version}; this code reads version {FormatVersion}.");
+        byte dtypeByte = blob[OffDType];
+        if (!Enum.IsDefined((SlotDType)dtypeByte))
+            throw new InvalidDataException($"Slot blob has unknown dtype code {dtypeByte}.");
+        var dtype = (SlotDType)dtypeByte;
+        if (blob[OffReserved] != 0)
+            throw new InvalidDataException($"Slot blob has non-zero reserved header byte 0x{blob[OffReserved]:X2}.");
+        uint rows = BinaryPrimitives.ReadUInt32LittleEndian(blob[OffRows..]);
+        uint dim = BinaryPrimitives.ReadUInt32LittleEndian(blob[OffDim..]);
+        if (rows is 0 or > MaxRows)
+            throw new InvalidDataException($"Slot blob has implausible row count {rows}; expected 1..{MaxRows}.");
+        if (dim is 0 or > MaxDim)
+            throw new InvalidDataException($"Slot blob has implausible dim {dim}; expected 1..{MaxDim}.");
+        ulong payloadLength = BinaryPrimitives.ReadUInt64LittleEndian(blob[OffPayloadLength..]);
+        long expected = PayloadSize((int)rows, (int)dim, dtype);
+        if (payloadLength != (ulong)expected)
+            throw new InvalidDataException(
+                $"Slot blob payload length {payloadLength} does not match its shape: {rows} × {dim} {dtype} needs {expected} bytes.");
+        var fingerprint = new ModelFingerprint(blob.Slice(OffFingerprint, ModelFingerprint.Size));
+        ulong checksum = BinaryPrimitives.ReadUInt64LittleEndian(blob[OffChecksum..]);
+        return new SlotBlobHeader(version, dtype, (int)rows, (int)dim, fingerprint, expected, checksum);
+    }
+
+    /// <summary>
+    /// Validates a whole blob and decodes its slots to float32.
+    /// </summary>
+    /// <exception cref="SlotFingerprintMismatchException">The blob is intact but was encoded by another
+    /// model+adapter than <paramref name="expected"/>: re-encode.</exception>
+    /// <exception cref="InvalidDataException">The blob is truncated, has trailing bytes, a bad header,
+    /// a checksum mismatch, or non-finite/out-of-range values; the message says which. (The
+    /// fingerprint mismatch is a separate type because InvalidDataException is sealed.)</exception>
+    public static SlotMatrix Decode(ReadOnlySpan<byte> blob, ModelFingerprint expected)
+    {
+        var header = ReadHeader(blob);
+        long total = HeaderSize + header.PayloadLength;
+        if (blob.Length < total)
+            throw new InvalidDataException($"Slot blob is truncated: {blob.Length} bytes, header says {total} ({header.Rows} × {header.Dim} {header.DType}).");
+        if (blob.Length > total)
+            throw new InvalidDataException($"Slot blob has {blob.Length - total} trailing bytes after the {total} its header describes.");
+        ulong actualChecksum = Checksum(blob);
+        if (actualChecksum != header.Checksum)
+            throw new InvalidDataException(
+                $"Slot blob checksum mismatch (stored {header.Checksum:X16}, computed {actualChecksum:X16}): the blob is corrupt.");
+        if (header.Fingerprint != expected)
+            throw new SlotFingerprintMismatchException(expected, header.Fingerprint);
+
+        var values = new float[(long)header.Rows * header.Dim];
+        var payload = blob[HeaderSize..];
+        if (header.DType == SlotDType.Float16)
+            DecodeFloat16(payload, values);
+        else
+            DecodeInt8(payload, header.Rows, header.Dim, values);
+        return new SlotMatrix(values, header.Rows, header.Dim, header.DType);
+    }
+
+    private static void CheckShapeArgs(int rows, int dim)
+    {
+        if (rows is <= 0 or > MaxRows)
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, $"Rows must be 1..{MaxRows}.");
+        if (dim is <= 0 or > MaxDim)
+            throw new ArgumentOutOfRangeException(nameof(dim), dim, $"Dim must be 1..{MaxDim}.");
+    }
+
+    private static long PayloadSize(int rows, int dim, SlotDType dtype) => dtype switch
+    {
+        SlotDType.Float16 => (long)rows * dim * 2,
+        SlotDType.Int8 => (long)rows * sizeof(float) + (long)rows * dim,
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown slot dtype."),
+    };
+
+    /// <summary>First 8 bytes (as little-endian u64) of SHA-256 over header bytes 0..55 and the payload.</summary>
+    private static ulong Checksum(ReadOnlySpan<byte> blob)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(blob[..OffChecksum]);
+        sha.AppendData(blob[HeaderSize..]);
+        Span<byte> hash = stackalloc byte[32];
+        sha.GetHashAndReset(hash);
+        return BinaryPrimitives.ReadUInt64LittleEndian(hash);
+    }
+
+    private static void EncodeFloat16(ReadOnlySpan<float> slots, Span<byte> payload)
+    {
+        for (int i = 0; i < slots.Length; i++)
+        {
+            float x = slots[i];
+            if (!float.IsFinite(x))
+                throw new ArgumentException($"Slot value {i} is {x}; a slot blob stores finite values only.", nameof(slots));
+            var h = (Half)x; // IEEE round-to-nearest-even
+            if (Half.IsInfinity(h))
+                throw new ArgumentException($"Slot value {i} = {x} overflows float16 (max ±65504); store it as Int8 or fix the model.", nameof(slots));
+            BinaryPrimitives.WriteHalfLittleEndian(payload[(2 * i)..], h);
+        }
+    }
+
+    private static void DecodeFloat16(ReadOnlySpan<byte> payload, float[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            var h = BinaryPrimitives.ReadHalfLittleEndian(payload[(2 * i)..]);
+            if (!Half.IsFinite(h))
+                throw new InvalidDataException($"Slot blob value {i} is {h}; slot blobs hold finite values only.");
+            values[i] = (float)h;
+        }
+    }
+
+    private static void EncodeInt8(ReadOnlySpan<float> slots, int rows, int dim, Span<byte> payload)
+    {
+        var scales = payload[..(rows * sizeof(float))];
+        var quant = payload[(rows * sizeof(float))..];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = slots.Slice(r * dim, dim);
+            float maxAbs = 0;
+            for (int j = 0; j < row.Length; j++)
+            {
+                float x = row[j];
+                if (!float.IsFinite(x))
+                    throw new ArgumentException($"Slot value {r * dim + j} (row {r}) is {x}; a slot blob stores finite values only.", nameof(slots));
+                maxAbs = MathF.Max(maxAbs, MathF.Abs(x));
+            }
+            // A row so tiny that max/127 underflows float32 gets scale 0 and decodes to zeros
+            // (error below 1e-43, far under any meaningful slot value).
+            float scale = (float)(maxAbs / 127.0);
+            BinaryPrimitives.WriteSingleLittleEndian(scales[(r * sizeof(float))..], scale);
+            var q = quant.Slice(r * dim, dim);
+            if (scale == 0)
+            {
+                q.Clear();
+                continue;
+            }
+            double inv = 1.0 / scale;
+            for (int j = 0; j < row.Length; j++)
+            {
+                double v = Math.Round(row[j] * inv, MidpointRounding.ToEven);
+                q[j] = (byte)(sbyte)Math.Clamp(v, -127.0, 127.0);
+            }
+        }
+    }
+
+    private static void DecodeInt8(ReadOnlySpan<byte> payload, int rows, int dim, float[] values)
+    {
+        var scales = payload[..(rows * sizeof(float))];
+        var quant = payload[(rows * sizeof(float))..];
+        for (int r = 0; r < rows; r++)
+        {
+            float scale = BinaryPrimitives.ReadSingleLittleEndian(scales[(r * sizeof(float))..]);
+            if (!float.IsFinite(scale) || scale < 0)
+                throw new InvalidDataException($"Slot blob row {r} has invalid int8 scale {scale}; scales are finite and ≥ 0.");
+            var q = quant.Slice(r * dim, dim);
+            var dst = values.AsSpan(r * dim, dim);
+            for (int j = 0; j < q.Length; j++)
+            {
+                sbyte s = (sbyte)q[j];
+                if (s == sbyte.MinValue)
+                    throw new InvalidDataException($"Slot blob row {r} holds int8 value -128; values are in [-127, 127].");
+                dst[j] = s * scale;
+            }
+        }
+    }
+}
+
+/// <summary>The validated fixed header of a <see cref="SlotBlob"/>.</summary>
+/// <param name="PayloadLength">Bytes after the header, consistent with the shape and dtype.</param>
+/// <param name="Checksum">The stored checksum (first 8 bytes of SHA-256, as little-endian u64).</param>
+public readonly record struct SlotBlobHeader(
+    ushort Version, SlotDType DType, int Rows, int Dim, ModelFingerprint Fingerprint, long PayloadLength, ulong Checksum)
+{
+    /// <summary>Header plus payload, in bytes.</summary>
+    public long TotalLength => SlotBlob.HeaderSize + PayloadLength;
+}
