@@ -159,10 +159,11 @@ public sealed class LmTrainer : IDisposable
             var watch = Stopwatch.StartNew();
             var (loss, scale) = TrainOneStep(out var gradNorm, out var lr);
             Step++;
+            var seconds = watch.Elapsed.TotalSeconds;   // throughput of training alone, not of the probe
             double copyFirst = double.NaN, copySecond = double.NaN;
             if (Options.EvalEvery > 0 && (Step % Options.EvalEvery == 0 || Step == Options.Steps))
                 (copyFirst, copySecond) = ProbeCopy();
-            var record = new TrainStep(Step, Step * tokensPerStep, loss, lr, gradNorm, tokensPerStep / watch.Elapsed.TotalSeconds,
+            var record = new TrainStep(Step, Step * tokensPerStep, loss, lr, gradNorm, tokensPerStep / seconds,
                                        copyFirst, copySecond, scale);
             records.Add(record);
             if (Step % Options.LogEvery == 0 || !double.IsNaN(copyFirst) || Step == end) AppendLog(record);
