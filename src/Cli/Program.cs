@@ -10,5 +10,7 @@ root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(CorpusCommands.Create());
 root.Subcommands.Add(TokenizerCommands.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
+root.Subcommands.Add(TrainCommands.Create());
+root.Subcommands.Add(EvalCommands.Create());
 foreach (var c in ModelCommands.Create()) root.Subcommands.Add(c);
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Text.Json;
+using MemoryPlatform.ModelCore.Evaluation;
+using MemoryPlatform.ModelCore.Models;
+using MemoryPlatform.ModelCore.Tensors;
+using MemoryPlatform.ModelCore.Tokenizer;
+
+namespace MemoryPlatform.Cli.Commands;
+
+/// <summary>`memplat eval ...`: model evaluations.</summary>
+public static class EvalCommands
+{
+    public static Command Create()
+    {
+        var eval = new Command("eval", "Evaluate models");
+        eval.Subcommands.Add(Copy());
+        return eval;
+    }
+
+    private static Command Copy()
+    {
+        var model = new Option<string>("--model") { Description = "Model directory (config.json, model.safetensors, optional tokenizer.model)", Required = true };
+        var sequences = new Option<int>("--sequences") { DefaultValueFactory = _ => 16 };
+        var length = new Option<int>("--length") { DefaultValueFactory = _ => 48 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print {\"first\": x, \"second\": y}" };
+        var command = new Command("copy", "Loss on the second copy of repeated random sequences vs the first");
+        foreach (var o in new Option[] { model, sequences, length, seed, json }) command.Options.Add(o);
+        command.SetAction(parse => ModelCommands.Run("eval copy", () =>
+        {
+            Torch.Threads = Environment.ProcessorCount;
+            var dir = parse.GetValue(model)!;
+            using var llama = Llama.Load(dir, DType.Float32);
+            var excluded = CopyProbe.SpecialIds(llama.Config);
+            // Control, unknown and byte pieces are no ordinary text: leave them out when the tokenizer says which they are.
+            var tokenizerPath = Path.Combine(dir, "tokenizer.model");
+            if (File.Exists(tokenizerPath))
+            {
+                var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
+                for (var id = 0; id < tokenizer.VocabSize; id++)
+                {
+                    var piece = tokenizer.IdToPiece(id);
+                    if (id == tokenizer.UnkId || id == tokenizer.BosId || id == tokenizer.EosId || id == tokenizer.PadId ||
+                        (piece.StartsWith("<0x") && piece.EndsWith('>'))) excluded.Add(id);
+                }
+            }
+            var r = CopyProbe.Measure(llama, excluded, parse.GetValue(sequences), parse.GetValue(length), parse.GetValue(seed));
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { first = r.First, second = r.Second }));
+            else Console.WriteLine($"copy probe: first copy {r.First:F4}, second copy {r.Second:F4}");
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MemoryPlatform.ModelCore.Evaluation;
+using MemoryPlatform.ModelCore.Models;
+using MemoryPlatform.ModelCore.SafeTensors;
+using MemoryPlatform.ModelCore.Tensors;
+
+namespace MemoryPlatform.ModelCore.Training;
+
+/// <summary>Everything that defines a run; saved in trainer_state.json so a resume continues the same run.</summary>
+public sealed record LmTrainerOptions
+{
+    public int Steps { get; init; } = 1000;
+    /// <summary>Rows per micro-batch; the optimizer step sees BatchSize × Accumulation rows.</summary>
+    public int BatchSize { get; init; } = 8;
+    /// <summary>Training length R (tokens per row, targets are the next R).</summary>
+    public int SequenceLength { get; init; } = 512;
+    public int Accumulation { get; init; } = 1;
+    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>Cosine decay ends at LearningRate × MinLearningRateRatio.</summary>
+    public double MinLearningRateRatio { get; init; } = 0.1;
+    public int WarmupSteps { get; init; } = 100;
+    public double WeightDecay { get; init; } = 0.1;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.95;
+    public double Eps { get; init; } = 1e-8;
+    public double ClipNorm { get; init; } = 1.0;
+    public ulong Seed { get; init; } = 1;
+    /// <summary>bf16 autocast compute over fp32 master weights; false computes in fp32 (exactness tests).</summary>
+    public bool Bf16 { get; init; } = true;
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Copy-probe interval in steps; 0 = never.</summary>
+    public int EvalEvery { get; init; } = 100;
+    /// <summary>Checkpoint interval in steps; the last step is always saved.</summary>
+    public int SaveEvery { get; init; } = 200;
+    public double RetrievalFraction { get; init; }
+    /// <summary>E²-LLM augmentation (g, sinks, offsets); null = plain positions 0..R−1.</summary>
+    public E2LlmTrainingOptions? E2Llm { get; init; }
+    public int CopyProbeSequences { get; init; } = 16;
+    public int CopyProbeLength { get; init; } = 48;
+
+    public void Validate()
+    {
+        if (Steps < 1 || BatchSize < 1 || SequenceLength < 1 || Accumulation < 1)
+            throw new ArgumentException("steps, batch, sequence length and accumulation must be at least 1");
+        if (WarmupSteps < 0 || LogEvery < 1 || EvalEvery < 0 || SaveEvery < 0)
+            throw new ArgumentException("warmup, eval and save intervals must be non-negative, log interval at least 1");
+        if (!(LearningRate > 0)) throw new ArgumentException("the learning rate must be positive");
+        if (RetrievalFraction is < 0 or > 1) throw new ArgumentException("the retrieval fraction must lie in [0, 1]");
+        if (E2Llm is { } e && e.TrainingLength != SequenceLength)
+            throw new ArgumentException($"E²-LLM training length {e.TrainingLength} must equal the sequence length {SequenceLength}");
+    }
+}
+
+/// <summary>One optimizer step as logged. Copy-probe values are NaN on steps without an evaluation.</summary>
+public sealed record TrainStep(long Step, long Tokens, double Loss, double LearningRate, double GradNorm, double TokensPerSecond,
+                               double CopyFirst, double CopySecond, int Scale);
+
+/// <summary>
+/// Causal-LM training of a Llama: fp32 master weights and AdamW moments, bf16 autocast compute, linear warmup
+/// then cosine decay, global-norm clipping, gradient accumulation. Checkpoints (HF weights + optimizer state +
+/// step) are written to a temporary folder and renamed, so a crash never leaves a half checkpoint; resume
+/// restores them and continues bit-for-bit, because batches and E²-LLM draws are functions of (seed, step).
+/// </summary>
+public sealed class LmTrainer : IDisposable
+{
+    public const string StateJson = "trainer_state.json";
+    public const string StateTensors = "trainer_state.safetensors";
+    public const string LogFile = "train_log.csv";
+
+    private readonly TokenDataset data;
+    private readonly string outDir;
+    private readonly Tensor[] parameters;
+    private readonly AdamW optimizer;
+
+    public Llama Model { get; }
+    public LmTrainerOptions Options { get; }
+    /// <summary>Optimizer steps completed.</summary>
+    public long Step { get; private set; }
+    public string CheckpointsDir => Path.Combine(outDir, "checkpoints");
+
+    private LmTrainer(Llama model, TokenDataset data, LmTrainerOptions options, string outDir)
+    {
+        options.Validate();
+        Model = model;
+        this.data = data;
+        Options = options;
+        this.outDir = outDir;
+        if (model.DType != DType.Float32) throw new ArgumentException("training needs float32 master weights");
+        parameters = model.NamedParameters().Select(p => p.Value).ToArray();
+        foreach (var p in parameters) p.RequiresGrad = true;
+        optimizer = new AdamW(parameters, new AdamWOptions(options.LearningRate, options.Beta1, options.Beta2, options.Eps, options.WeightDecay));
+    }
+
+    /// <summary>A new run from a random model of <paramref name="config"/>, or from <paramref name="init"/> (fine-tuning).</summary>
+    public static LmTrainer Start(LlamaConfig config, TokenDataset data, LmTrainerOptions options, string outDir, Llama? init = null)
+    {
+        Directory.CreateDirectory(outDir);
+        var model = init ?? Llama.Random(config, options.Seed, DType.Float32);
+        return new LmTrainer(model, data, options, outDir);
+    }
+
+    /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint, with that run's options.</summary>
+    public static LmTrainer Resume(string outDir, TokenDataset data)
+    {
+        var checkpoint = LatestCheckpoint(outDir) ?? throw new IOException($"no checkpoint under {Path.Combine(outDir, "checkpoints")}");
+        var options = ReadOptions(checkpoint);
+        long step;
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(checkpoint, StateJson))))
+            step = json.RootElement.GetProperty("step").GetInt64();
+        var trainer = new LmTrainer(Llama.Load(checkpoint, DType.Float32), data, options, outDir);
+        using var scope = TensorScope.Begin();
+        using var file = SafeTensorsFile.Open(Path.Combine(checkpoint, StateTensors));
+        var state = file.Tensors.Keys.ToDictionary(k => k, k => file.ReadTensor(k, DType.Float32));
+        trainer.optimizer.Load(state, step);
+        trainer.Step = step;
+        trainer.TruncateLog();
+        return trainer;
+    }
+
+    /// <summary>The options a checkpoint's run was started with.</summary>
+    public static LmTrainerOptions ReadOptions(string checkpoint)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(checkpoint, StateJson)));
+        return json.RootElement.GetProperty("options").Deserialize<LmTrainerOptions>()
+               ?? throw new InvalidDataException($"{checkpoint}/{StateJson} lacks options");
+    }
+
+    public static string? LatestCheckpoint(string outDir)
+    {
+        var dir = Path.Combine(outDir, "checkpoints");
+        if (!Directory.Exists(dir)) return null;
+        return Directory.GetDirectories(dir, "step-*").Where(d => File.Exists(Path.Combine(d, StateJson))).Order(StringComparer.Ordinal).LastOrDefault();
+    }
+
+    /// <summary>Learning rate at optimizer step <paramref name="step"/> (0-based): linear warmup, then cosine to the floor.</summary>
+    public double LearningRateAt(long step)
+    {
+        var o = Options;
+        if (step < o.WarmupSteps) return o.LearningRate * (step + 1) / o.WarmupSteps;
+        var span = Math.Max(1, o.Steps - o.WarmupSteps);
+        var progress = Math.Min(1.0, (double)(step - o.WarmupSteps) / span);
+        var floor = o.LearningRate * o.MinLearningRateRatio;
+        return floor + (o.LearningRate - floor) * 0.5 * (1 + Math.Cos(Math.PI * progress));
+    }
+
+    /// <summary>
+    /// Trains until step <paramref name="stopAt"/> (default: the end), calling <paramref name="onStep"/> after every
+    /// step. Checkpoints every SaveEvery steps and at the stop.
+    /// </summary>
+    public List<TrainStep> Run(long? stopAt = null, Action<TrainStep>? onStep = null)
+    {
+        var end = Math.Min(stopAt ?? Options.Steps, Options.Steps);
+        var records = new List<TrainStep>();
+        var tokensPerStep = (long)Options.BatchSize * Options.SequenceLength * Options.Accumulation;
+        while (Step < end)
+        {
+            var watch = Stopwatch.StartNew();
+            var (loss, scale) = TrainOneStep(out var gradNorm, out var lr);
+            Step++;
+            var seconds = watch.Elapsed.TotalSeconds;   // throughput of training alone, not of the probe
+            double copyFirst = double.NaN, copySecond = double.NaN;
+            if (Options.EvalEvery > 0 && (Step % Options.EvalEvery == 0 || Step == Options.Steps))
+                (copyFirst, copySecond) = ProbeCopy();
+            var record = new TrainStep(Step, Step * tokensPerStep, loss, lr, gradNorm, tokensPerStep / seconds,
+                                       copyFirst, copySecond, scale);
+            records.Add(record);
+            if (Step % Options.LogEvery == 0 || !double.IsNaN(copyFirst) || Step == end) AppendLog(record);
+            if ((Options.SaveEvery > 0 && Step % Options.SaveEvery == 0) || Step == end) SaveCheckpoint();
+            onStep?.Invoke(record);
+        }
+        return records;
+    }
+
+    public CopyProbeResult ProbeCopyResult() =>
+        CopyProbe.Measure(Model, CopyProbe.SpecialIds(Model.Config), Options.CopyProbeSequences, Options.CopyProbeLength, seed: 0, bf16: Options.Bf16);
+
+    private (double, double) ProbeCopy()
+    {
+        var r = ProbeCopyResult();
+        return (r.First, r.Second);
+    }
+
+    private (double Loss, int Scale) TrainOneStep(out double gradNorm, out double lr)
+    {
+        var o = Options;
+        lr = LearningRateAt(Step);
+        var (positions, scale) = PositionsFor(Step);
+        double loss = 0;
+        for (var micro = 0; micro < o.Accumulation; micro++)
+        {
+            using var scope = TensorScope.Begin();
+            var rows = data.Batch(o.Seed, Step, micro, o.BatchSize, o.SequenceLength + 1);
+            var batch = Tensor.From(rows, o.BatchSize, o.SequenceLength + 1).To(Model.Device);
+            var input = batch.Narrow(1, 0, o.SequenceLength);
+            var target = batch.Narrow(1, 1, o.SequenceLength).Reshape(-1);
+            var pos = Tensor.From(positions, 1, o.SequenceLength).Expand(o.BatchSize, o.SequenceLength).To(Model.Device);
+            var rope = Model.RopeFor((int)(positions[^1] + 1), scale);
+            Tensor microLoss;
+            using (o.Bf16 ? Autocast.Enable(DType.BFloat16) : new ModeRestorer(() => { }))
+            {
+                var logits = Model.Logits(Model.Forward(Model.Embed(input), pos, rope));   // float32 [B, R, V]
+                microLoss = Functional.CrossEntropy(logits.Reshape(-1, Model.Config.VocabSize), target);
+            }
+            // Mean over micro-batches: the accumulated gradient equals that of one big batch.
+            microLoss.Div(o.Accumulation).Backward();
+            loss += microLoss.Item<float>();
+        }
+        gradNorm = GradientClipping.ClipByGlobalNorm(parameters, o.ClipNorm);
+        optimizer.StepOnce(lr);
+        optimizer.ZeroGrad();
+        return (loss / o.Accumulation, scale);
+    }
+
+    /// <summary>Plain 0..R−1, or an E²-LLM draw (g, sinks, offset t) from an RNG seeded by (seed, step).</summary>
+    private (long[] Positions, int Scale) PositionsFor(long step)
+    {
+        if (Options.E2Llm is not { } e) return (E2LlmPositions.Contiguous(0, Options.SequenceLength), 1);
+        var sample = E2LlmPositions.SampleTraining(new Random(TokenDataset.SampleSeed(Options.Seed, step, -1, -1)), e);
+        return (sample.PositionIds, sample.Scale);
+    }
+
+    // ---- checkpoints and the log ----
+
+    private void SaveCheckpoint()
+    {
+        Directory.CreateDirectory(CheckpointsDir);
+        var final = Path.Combine(CheckpointsDir, $"step-{Step:D8}");
+        var temp = Path.Combine(CheckpointsDir, $".tmp-step-{Step:D8}");
+        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        Directory.CreateDirectory(temp);
+        Model.Save(temp);
+        var writer = new SafeTensorsWriter();
+        foreach (var (name, value) in optimizer.State()) writer.Add(name, value);
+        writer.Save(Path.Combine(temp, StateTensors));
+        var state = new { step = Step, seed = Options.Seed, options = Options };
+        File.WriteAllText(Path.Combine(temp, StateJson), JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        Directory.Move(temp, final);
+    }
+
+    private string LogPath => Path.Combine(outDir, LogFile);
+
+    private const string LogHeader = "step,tokens,loss,lr,grad_norm,tokens_per_s,copy_first,copy_second";
+
+    private void AppendLog(TrainStep r)
+    {
+        if (!File.Exists(LogPath)) File.WriteAllText(LogPath, LogHeader + "\n");
+        static string F(double v) => double.IsNaN(v) ? "" : v.ToString("G6", CultureInfo.InvariantCulture);
+        File.AppendAllText(LogPath, string.Join(',', r.Step.ToString(CultureInfo.InvariantCulture), r.Tokens.ToString(CultureInfo.InvariantCulture),
+            F(r.Loss), F(r.LearningRate), F(r.GradNorm), F(r.TokensPerSecond), F(r.CopyFirst), F(r.CopySecond)) + "\n");
+    }
+
+    /// <summary>On resume, drops log rows past the checkpoint: the resumed run writes them again.</summary>
+    private void TruncateLog()
+    {
+        if (!File.Exists(LogPath)) return;
+        var kept = File.ReadAllLines(LogPath).Where((line, i) =>
+            i == 0 || (long.TryParse(line.Split(',')[0], CultureInfo.InvariantCulture, out var s) && s <= Step));
+        File.WriteAllLines(LogPath, kept);
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        Model.Dispose();
+    }
+}

@@ -1,0 +1,207 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using MemoryPlatform.ModelCore.Data;
+using MemoryPlatform.ModelCore.Tokenizer;
+
+namespace MemoryPlatform.ModelCore.Training;
+
+/// <summary>Kinds of retrieval-style samples mixed into training (ICAE's frozen decoder must copy from context).</summary>
+public enum RetrievalKind { Copy, KeyValue, Passkey }
+
+/// <summary>
+/// A tokenized split held in memory, and a deterministic sampler of training windows over it.
+/// Sample i of micro-batch j of step s comes from an RNG seeded by a hash of (seed, s, j, i), so a
+/// resumed run draws exactly the windows the uninterrupted run would have, with no RNG state to save.
+/// A fraction of samples are retrieval-style (copied passages, key-value lookups, passkeys): plain
+/// text barely rewards copying from context, and a tiny LM trained on it alone does not learn to.
+/// </summary>
+public sealed class TokenDataset
+{
+    /// <summary>The filler sentences of the standard passkey prompt (shared/reference/e2llm.md).</summary>
+    public const string PasskeyFiller = "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
+
+    private readonly Func<string, int[]>? encode;
+
+    public int[] Tokens { get; }
+
+    /// <summary>Fraction of samples (0..1) replaced by retrieval-style samples; needs an encoder for key-value and passkey.</summary>
+    public double RetrievalFraction { get; init; }
+
+    public TokenDataset(int[] tokens, Func<string, int[]>? encode = null)
+    {
+        if (tokens.Length < 2) throw new ArgumentException("a dataset needs at least 2 tokens");
+        Tokens = tokens;
+        this.encode = encode;
+    }
+
+    // ---- tokenizing and caching ----
+
+    /// <summary>
+    /// Loads <paramref name="splitFile"/> (documents separated by a `&lt;|doc|&gt;` line) tokenized, each
+    /// document as BOS + text + EOS. The ids are cached beside the input as int32 and reused while the cache
+    /// is newer than both the text and the tokenizer (tokenizing the training split takes minutes here).
+    /// </summary>
+    public static TokenDataset Load(string splitFile, string tokenizerPath, double retrievalFraction = 0)
+    {
+        var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
+        var cache = splitFile + ".tokens.i32";
+        int[] tokens;
+        if (File.Exists(cache) && File.GetLastWriteTimeUtc(cache) > File.GetLastWriteTimeUtc(splitFile)
+                               && File.GetLastWriteTimeUtc(cache) > File.GetLastWriteTimeUtc(tokenizerPath))
+            tokens = MemoryMarshal.Cast<byte, int>(File.ReadAllBytes(cache)).ToArray();
+        else
+        {
+            tokens = Tokenize(File.ReadAllText(splitFile), tokenizer);
+            var temp = cache + ".tmp";
+            File.WriteAllBytes(temp, MemoryMarshal.AsBytes(tokens.AsSpan()).ToArray());
+            File.Move(temp, cache, overwrite: true);   // a crash never leaves a half-written cache behind
+        }
+        return new TokenDataset(tokens, text => tokenizer.Encode(text)) { RetrievalFraction = retrievalFraction };
+    }
+
+    /// <summary>Tokenizes documents in parallel, keeping their order.</summary>
+    public static int[] Tokenize(string text, SentencePieceTokenizer tokenizer)
+    {
+        var documents = SplitDocuments(text);
+        var encoded = new int[documents.Count][];
+        Parallel.For(0, documents.Count, i =>
+            encoded[i] = tokenizer.Encode(documents[i], addBos: tokenizer.BosId >= 0, addEos: tokenizer.EosId >= 0));
+        return encoded.SelectMany(d => d).ToArray();
+    }
+
+    public static List<string> SplitDocuments(string text)
+    {
+        var documents = new List<string>();
+        var current = new StringBuilder();
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.TrimEnd('\r') == TextCleaner.DocSeparator)
+            {
+                if (current.Length > 0) documents.Add(current.ToString().TrimEnd('\n'));
+                current.Clear();
+            }
+            else current.Append(line).Append('\n');
+        }
+        if (current.ToString().Trim().Length > 0) documents.Add(current.ToString().TrimEnd('\n'));
+        return documents;
+    }
+
+    // ---- sampling ----
+
+    /// <summary>
+    /// Micro-batch <paramref name="micro"/> of step <paramref name="step"/>: <paramref name="batch"/> rows of
+    /// <paramref name="length"/> tokens (R + 1: inputs and their shifted targets), row-major.
+    /// </summary>
+    public long[] Batch(ulong seed, long step, int micro, int batch, int length)
+    {
+        var result = new long[(long)batch * length];
+        for (var i = 0; i < batch; i++)
+        {
+            var row = Sample(new Random(SampleSeed(seed, step, micro, i)), length);
+            for (var j = 0; j < length; j++) result[(long)i * length + j] = row[j];
+        }
+        return result;
+    }
+
+    /// <summary>SplitMix64 over (seed, step, micro, row): independent streams without any saved RNG state.</summary>
+    public static int SampleSeed(ulong seed, long step, int micro, int row)
+    {
+        var x = seed;
+        foreach (var v in new[] { (ulong)step, (ulong)micro, (ulong)row })
+            x = Mix(x ^ Mix(v + 0x9E3779B97F4A7C15UL));
+        return (int)(x & 0x7FFFFFFF);
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    private int[] Sample(Random random, int length)
+    {
+        if (RetrievalFraction > 0 && random.NextDouble() < RetrievalFraction)
+        {
+            // Without an encoder only copies can be built (they need no text).
+            var kind = encode is null ? RetrievalKind.Copy : (RetrievalKind)random.Next(3);
+            return Retrieval(kind, random, length);
+        }
+        return Text(random, length);
+    }
+
+    /// <summary>A window of <paramref name="length"/> consecutive corpus tokens (wrapping past the end).</summary>
+    public int[] Text(Random random, int length)
+    {
+        var result = new int[length];
+        if (length == 0) return result;
+        var start = random.NextInt64(0, Tokens.Length);
+        for (var i = 0; i < length; i++) result[i] = Tokens[(start + i) % Tokens.Length];
+        return result;
+    }
+
+    /// <summary>One retrieval-style sample of exactly <paramref name="length"/> tokens.</summary>
+    public int[] Retrieval(RetrievalKind kind, Random random, int length) => kind switch
+    {
+        RetrievalKind.Copy => CopySample(random, length),
+        RetrievalKind.KeyValue => KeyValueSample(random, length),
+        RetrievalKind.Passkey => PasskeySample(random, length),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>text, passage P, text, P again, text: the second P is predictable only by copying.</summary>
+    private int[] CopySample(Random random, int length)
+    {
+        var passage = Text(random, random.Next(Math.Max(1, length / 8), Math.Max(2, length / 3) + 1));
+        var rest = length - 2 * passage.Length;
+        var before = random.Next(0, rest / 2 + 1);
+        var gap = random.Next(0, rest - before + 1);
+        return Compose(random, length, [Text(random, before), passage, Text(random, gap), passage]);
+    }
+
+    /// <summary>Lines `key-1234 = 56789` inside text, later some of them again in another order (the value is the lookup).</summary>
+    private int[] KeyValueSample(Random random, int length)
+    {
+        var encoder = Encoder;
+        for (var count = 8; ; count--)
+        {
+            var keys = new HashSet<int>();
+            while (keys.Count < count) keys.Add(random.Next(1000, 10000));
+            var lines = keys.Select(k => encoder($"key-{k} = {random.Next(10000, 100000)}\n")).ToArray();
+            var queried = lines.OrderBy(_ => random.Next()).Take(Math.Max(1, count / 2)).ToArray();
+            var table = lines.SelectMany(l => l).ToArray();
+            var queries = queried.SelectMany(l => l).ToArray();
+            var rest = length - table.Length - queries.Length;
+            if (rest < 0 && count > 1) continue;
+            var before = random.Next(0, Math.Max(0, rest) / 2 + 1);
+            return Compose(random, length, [Text(random, before), table, Text(random, Math.Max(0, rest - before)), queries]);
+        }
+    }
+
+    /// <summary>The standard passkey prompt (filler or corpus text around "The pass key is K..."), answer included.</summary>
+    private int[] PasskeySample(Random random, int length)
+    {
+        var encoder = Encoder;
+        var key = random.Next(10000, 100000);
+        var line = encoder($"The pass key is {key}. Remember it. {key} is the pass key. ");
+        var question = encoder($"What is the pass key? The pass key is {key}.");
+        var rest = Math.Max(0, length - line.Length - question.Length);
+        var depth = random.Next(0, rest + 1);
+        Func<int, int[]> filler = random.Next(2) == 0 ? n => Repeat(encoder(PasskeyFiller + " "), n) : n => Text(random, n);
+        return Compose(random, length, [filler(depth), line, filler(rest - depth), question]);
+    }
+
+    private Func<string, int[]> Encoder =>
+        encode ?? throw new InvalidOperationException("key-value and passkey samples need a tokenizer");
+
+    private static int[] Repeat(int[] unit, int length) =>
+        Enumerable.Range(0, length).Select(i => unit[i % unit.Length]).ToArray();
+
+    /// <summary>Concatenates parts, cut to <paramref name="length"/> or followed by text up to it.</summary>
+    private int[] Compose(Random random, int length, int[][] parts)
+    {
+        var all = parts.SelectMany(p => p).Take(length).ToList();
+        all.AddRange(Text(random, length - all.Count));
+        return all.ToArray();
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.RegularExpressions;
+using MemoryPlatform.ModelCore.Training;
+
+namespace MemoryPlatform.ModelCore.Tests.Training;
+
+public class TokenDatasetTests
+{
+    [Fact]
+    public void Batches_are_a_function_of_seed_step_and_micro_batch()
+    {
+        var data = TrainingFixtures.RepeatedText(retrievalFraction: 0.5);
+        Assert.Equal(data.Batch(3, 10, 0, 4, 33), data.Batch(3, 10, 0, 4, 33));
+        Assert.NotEqual(data.Batch(3, 10, 0, 4, 33), data.Batch(3, 11, 0, 4, 33));
+        Assert.NotEqual(data.Batch(3, 10, 0, 4, 33), data.Batch(3, 10, 1, 4, 33));
+        Assert.NotEqual(data.Batch(3, 10, 0, 4, 33), data.Batch(4, 10, 0, 4, 33));
+        Assert.Equal(4 * 33, data.Batch(3, 10, 0, 4, 33).Length);
+    }
+
+    [Fact]
+    public void Key_value_samples_query_lines_seen_earlier()
+    {
+        var data = TrainingFixtures.RepeatedText();
+        for (var seed = 0; seed < 5; seed++)
+        {
+            var sample = data.Retrieval(RetrievalKind.KeyValue, new Random(seed), 400);
+            Assert.Equal(400, sample.Length);
+            var text = TrainingFixtures.Decode(sample);
+            var lines = Regex.Matches(text, @"key-\d{4} = \d{5}").Select(m => m.Value).ToList();
+            Assert.True(lines.Count >= 3, text);
+            // Every query repeats a table line exactly (value included), after the table.
+            var repeated = lines.GroupBy(l => l).Where(g => g.Count() == 2).ToList();
+            Assert.NotEmpty(repeated);
+            Assert.True(lines.Distinct().Count() + repeated.Count == lines.Count, text);
+        }
+    }
+
+    [Fact]
+    public void Passkey_samples_state_the_key_then_ask_for_it()
+    {
+        var data = TrainingFixtures.RepeatedText();
+        for (var seed = 0; seed < 5; seed++)
+        {
+            var text = TrainingFixtures.Decode(data.Retrieval(RetrievalKind.Passkey, new Random(seed), 300));
+            var m = Regex.Match(text, @"The pass key is (\d{5})\. Remember it\. \1 is the pass key\.");
+            Assert.True(m.Success, text);
+            var ask = text.IndexOf($"What is the pass key? The pass key is {m.Groups[1].Value}.", StringComparison.Ordinal);
+            Assert.True(ask > m.Index, text);
+        }
+    }
+
+    [Fact]
+    public void Copy_samples_repeat_a_passage()
+    {
+        var data = TrainingFixtures.RandomTokens(5000, seed: 1, retrievalFraction: 1);
+        for (var seed = 0; seed < 5; seed++)
+        {
+            var sample = data.Retrieval(RetrievalKind.Copy, new Random(seed), 129);
+            Assert.Equal(129, sample.Length);
+            // Random text practically never repeats an 8-gram by chance; a copied passage (≥ 16 tokens) does.
+            var grams = Enumerable.Range(0, sample.Length - 7).Select(i => string.Join(',', sample.Skip(i).Take(8))).ToList();
+            Assert.True(grams.Count - grams.Distinct().Count() >= 8);
+        }
+    }
+
+    [Fact]
+    public void Documents_split_on_the_separator_line()
+    {
+        var docs = TokenDataset.SplitDocuments("a\nb\n<|doc|>\nc\n<|doc|>\n");
+        Assert.Equal(["a\nb", "c"], docs);
+    }
+}
