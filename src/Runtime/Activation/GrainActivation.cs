@@ -41,6 +41,7 @@ internal sealed class GrainActivation : IGrainContext
     public DirectoryEntry Entry { get; }
 
     public string ActivationId => Entry.ActivationId;
+    public string SiloId => Entry.SiloId;
     public ActivationMailbox Mailbox { get; }
     public IGrainFactory GrainFactory { get; }
     public Grain? Instance { get; set; }

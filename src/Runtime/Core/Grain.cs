@@ -22,6 +22,9 @@ public abstract class Grain
 
     protected IGrainFactory GrainFactory => Context.GrainFactory;
 
+    /// <summary>Id of the silo running this activation (for logs and diagnostics).</summary>
+    protected string RuntimeIdentity => Context.SiloId;
+
     /// <summary>Deactivate once the current request completes; queued requests go to a new activation.</summary>
     protected void DeactivateOnIdle() => Context.DeactivateOnIdle();
 
@@ -36,5 +39,6 @@ internal interface IGrainContext
 {
     GrainId GrainId { get; }
     IGrainFactory GrainFactory { get; }
+    string SiloId { get; }
     void DeactivateOnIdle();
 }

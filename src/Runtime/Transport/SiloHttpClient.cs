@@ -46,6 +46,9 @@ internal sealed class SiloHttpClient : IDisposable
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, $"http://{address}{SiloHttpServer.InvokePath}")
         {
+            // Per message: HttpClient's defaults apply only to its convenience methods.
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, WireJson.Options))
             {
                 Headers = { ContentType = Json },
@@ -68,7 +71,10 @@ internal sealed class SiloHttpClient : IDisposable
         using (response)
         {
             if (response.StatusCode != HttpStatusCode.OK)
-                throw new SiloUnavailableException($"silo {address} answered {(int)response.StatusCode}");
+            {
+                var detail = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+                throw new SiloUnavailableException($"silo {address} answered {(int)response.StatusCode}: {detail}");
+            }
             var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
             using var reader = new StreamReader(stream);
             while (true)
