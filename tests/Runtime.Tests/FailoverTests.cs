@@ -1,3 +1,4 @@
+using MemoryPlatform.Runtime.Core;
 using MemoryPlatform.Runtime.Membership;
 using MemoryPlatform.Runtime.Tests.Support;
 using Xunit.Abstractions;
@@ -31,6 +32,24 @@ public sealed class FailoverTests(RedisFixture redis, ITestOutputHelper output) 
         }
         foreach (var key in victimKeys) Assert.Equal(2, Probe.For(key).Activations);
         foreach (var key in keys.Except(victimKeys)) Assert.Equal(1, Probe.For(key).Activations);
+    }
+
+    [Fact]
+    public async Task A_call_in_flight_on_a_killed_silo_fails_fast_as_unavailable()
+    {
+        var victim = Cluster.Silos[2];
+        string key;
+        do key = NewKey("inflight");
+        while (await Cluster.GrainFactory().GetGrain<IProbeGrain>(key).WhereAmI() != victim.SiloId);
+
+        var call = Cluster.GrainFactory(0).GetGrain<IProbeGrain>(key).Work(25_000);
+        await Eventually.TrueAsync(() => Probe.For(key).MaxInFlight == 1, "call running on the victim");
+        await Cluster.KillSiloAsync(victim);
+        // Not retried (the method may have run) and not left hanging until the 30 s deadline.
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => call.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        await Cluster.WaitForStableMembershipAsync();
+        Assert.NotEqual(victim.SiloId, await Cluster.GrainFactory(1).GetGrain<IProbeGrain>(key).WhereAmI());
     }
 
     [Fact]

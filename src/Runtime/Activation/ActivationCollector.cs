@@ -31,7 +31,7 @@ internal sealed class ActivationCollector : IAsyncDisposable
                 {
                     await _catalog.CollectIdleAsync().ConfigureAwait(false);
                 }
-                catch (Exception ex)
+                catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
                     _logger.LogError(ex, "Idle collection failed");
                 }

@@ -141,8 +141,8 @@ internal sealed class Catalog
         activation.Deactivated.TrySetResult();
     }
 
-    public void RequestDeactivation(GrainActivation activation, DeactivationReason reason) =>
-        _ = Task.Run(() => DeactivateAsync(activation, reason));
+    public void RequestDeactivation(GrainActivation activation, DeactivationReason reason, bool unregister = true) =>
+        _ = Task.Run(() => DeactivateAsync(activation, reason, unregister: unregister));
 
     /// <summary>Deactivates a valid activation. <paramref name="onlyIfIdle"/>: give up if a request arrived meanwhile.</summary>
     public async Task DeactivateAsync(GrainActivation activation, DeactivationReason reason,
@@ -210,17 +210,32 @@ internal sealed class Catalog
         return Task.WhenAll(idle.Select(a => DeactivateAsync(a, DeactivationReason.IdleTimeout, onlyIfIdle: true)));
     }
 
-    /// <summary>After Redis lost control data: write our entries again; drop activations another silo now owns.</summary>
-    public async Task ReassertDirectoryAsync(CancellationToken ct)
+    /// <summary>
+    /// After Redis lost control data: write our entries again; drop activations another silo now owns.
+    /// True when every activation was handled (otherwise the caller tries again later).
+    /// </summary>
+    public async Task<bool> ReassertDirectoryAsync(CancellationToken ct)
     {
+        var complete = true;
         foreach (var activation in _activations.Values.Where(a => a.State == ActivationState.Valid).ToList())
         {
             ct.ThrowIfCancellationRequested();
-            var winner = await _directory.RegisterAsync(activation.GrainId, activation.Entry).ConfigureAwait(false);
+            DirectoryEntry winner;
+            try
+            {
+                winner = await _directory.RegisterAsync(activation.GrainId, activation.Entry).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                _logger.LogWarning("Could not re-assert {Activation}: {Error}", activation, ex.Message);
+                complete = false;
+                continue;
+            }
             if (winner.ActivationId == activation.ActivationId) continue;
             _logger.LogWarning("{Activation} lost its directory entry to {Winner}; deactivating", activation, winner.SiloId);
-            await DeactivateAsync(activation, DeactivationReason.DirectoryConflict, unregister: false).ConfigureAwait(false);
+            RequestDeactivation(activation, DeactivationReason.DirectoryConflict, unregister: false);
         }
+        return complete;
     }
 
     /// <summary>Graceful stop: refuse new activations, deactivate every activation (hooks run, entries removed).</summary>

@@ -122,7 +122,7 @@ public sealed class Silo : IAsyncDisposable
             _loggerFactory.CreateLogger<GrainCallRouter>());
         _grainFactory.Attach(_router);
 
-        _agent.Reregistered += () => _catalog.ReassertDirectoryAsync(_shutdown.Token);
+        _agent.Reregistered = _catalog.ReassertDirectoryAsync;
         _agent.DeclaredDead += () => _ = Task.Run(KillAsync);
         await _agent.JoinAsync(ct).ConfigureAwait(false);
         _agent.StartHeartbeats();

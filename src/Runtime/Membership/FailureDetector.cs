@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace MemoryPlatform.Runtime.Membership;
 
@@ -47,9 +46,9 @@ internal sealed class FailureDetector : IAsyncDisposable
                 {
                     if (await CheckOnceAsync(ct).ConfigureAwait(false)) await _onDeclared(ct).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
-                    _healthy.Reset();
+                    _healthy.Reset(); // judge again only after a full death timeout of good reads
                     _logger.LogDebug("Failure detection skipped: {Error}", ex.Message);
                 }
             }

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace MemoryPlatform.Runtime.Membership;
 
@@ -40,8 +39,13 @@ internal sealed class MembershipAgent : IAsyncDisposable
     public long StartTime { get; }
     public SiloStatus Status => _status;
 
-    /// <summary>Raised (on a pool thread) after the row had vanished and was written again.</summary>
-    public event Func<Task>? Reregistered;
+    /// <summary>
+    /// Called after the row had vanished and was written again; returns true once its work is done
+    /// (e.g. directory entries re-asserted). Called again at each heartbeat until it returns true.
+    /// </summary>
+    public Func<CancellationToken, Task<bool>>? Reregistered { get; set; }
+
+    private bool _reregistrationPending;
 
     /// <summary>Raised once when the table says this silo is dead.</summary>
     public event Action? DeclaredDead;
@@ -108,7 +112,7 @@ internal sealed class MembershipAgent : IAsyncDisposable
                     {
                         _logger.LogWarning("Membership row of {SiloId} vanished; re-registering as {Status}", SiloId, _status);
                         await SetStatusAsync(_status, ct).ConfigureAwait(false);
-                        if (Reregistered is { } handler) await handler().ConfigureAwait(false);
+                        _reregistrationPending = true;
                     }
                     else if (result == HeartbeatResult.DeclaredDead)
                     {
@@ -116,11 +120,14 @@ internal sealed class MembershipAgent : IAsyncDisposable
                         DeclaredDead?.Invoke();
                         return;
                     }
+                    if (_reregistrationPending && Reregistered is { } handler)
+                        _reregistrationPending = !await handler(ct).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
+                catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
-                    // Redis down or slow: keep trying; the failure detector gives everyone a full
-                    // death timeout after an outage, so a short one does not kill the cluster.
+                    // Redis down or slow (or anything else): keep trying. This loop must never die,
+                    // or the silo would be declared dead while alive. The failure detector gives
+                    // everyone a full death timeout after an outage, so a short one kills nobody.
                     _logger.LogWarning("Heartbeat of {SiloId} failed: {Error}", SiloId, ex.Message);
                 }
             }

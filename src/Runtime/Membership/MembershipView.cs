@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace MemoryPlatform.Runtime.Membership;
 
@@ -69,8 +68,9 @@ public sealed class MembershipView : IAsyncDisposable
             {
                 await RefreshAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (!ct.IsCancellationRequested && ex is not OperationCanceledException)
             {
+                // Redis unreachable: keep the last snapshot and poll again.
             }
             var snapshot = _current;
             if (condition(snapshot)) return snapshot;
@@ -93,7 +93,7 @@ public sealed class MembershipView : IAsyncDisposable
                 {
                     await RefreshAsync(ct).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
                     _logger.LogDebug("Membership refresh failed: {Error}", ex.Message);
                 }

@@ -89,6 +89,8 @@ public sealed class ProbeGrain : Grain, IProbeGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (GetPrimaryKeyString().StartsWith("broken-", StringComparison.Ordinal))
+            throw new InvalidOperationException("cannot activate " + GetPrimaryKeyString());
         Counters.Activated(RuntimeIdentity);
         return Task.CompletedTask;
     }
