@@ -34,7 +34,8 @@ public sealed class MembershipTable
         return 1
         """;
 
-    // 1 = alive, 0 = row missing, -1 = row says Dead.
+    // 1 = alive, 0 = row missing, -1 = row says Dead. cjson re-encodes numbers with 14 significant
+    // digits: Unix-millisecond times (13 digits) stay exact integers that long parses.
     private const string HeartbeatScript = """
         local row = redis.call('HGET', KEYS[1], ARGV[1])
         if not row then return 0 end
