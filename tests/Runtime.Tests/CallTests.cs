@@ -112,6 +112,20 @@ public sealed class CallTests(RedisFixture redis, ITestOutputHelper output) : Cl
     }
 
     [Fact]
+    public async Task A_call_no_silo_can_take_fails_as_unavailable_at_its_deadline()
+    {
+        await using var client = new ClusterClient(new ClusterClientOptions
+        {
+            ClusterId = "empty-" + Guid.NewGuid().ToString("N")[..8], RedisConnectionString = Redis.ConnectionString,
+            Calls = new Messaging.GrainCallOptions { DefaultTimeout = TimeSpan.FromSeconds(1) },
+        }, Logs);
+        await client.StartAsync();
+        var error = await Assert.ThrowsAsync<SiloUnavailableException>(() =>
+            client.GrainFactory.GetGrain<ICounterGrain>("nobody-home").Increment());
+        Assert.Contains("no active silo", error.Message);
+    }
+
+    [Fact]
     public async Task A_cluster_client_calls_grains_without_hosting_any()
     {
         await using var client = new ClusterClient(new ClusterClientOptions

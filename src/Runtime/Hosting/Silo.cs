@@ -137,7 +137,8 @@ public sealed class Silo : IAsyncDisposable
     }
 
     private IAsyncEnumerable<System.Text.Json.JsonElement> Receive(GrainCallRequest request, CancellationToken ct) =>
-        _router is { } router && _state == SiloState.Running
+        // Starting counts: the row turns Active (and calls arrive) just before StartAsync returns.
+        _router is { } router && _state is SiloState.Running or SiloState.Starting
             ? router.ReceiveAsync(request, ct)
             : throw new CallNotDeliveredException($"silo {SiloId} is {_state}");
 

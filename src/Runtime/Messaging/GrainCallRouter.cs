@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MemoryPlatform.Runtime.Activation;
+using MemoryPlatform.Runtime.Core;
 using MemoryPlatform.Runtime.Directory;
 using MemoryPlatform.Runtime.Hosting;
 using MemoryPlatform.Runtime.Transport;
@@ -67,7 +68,15 @@ internal sealed class GrainCallRouter
                 _locator.Forget(request.GrainId);
                 Metrics.CallRetried();
                 _logger.LogDebug("Call to {Grain} not delivered ({Error}); retrying in {Delay}", request.GrainId, ex.Message, delay);
-                await Task.Delay(delay, ct).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (deadlineTicks != 0 && Environment.TickCount64 >= deadlineTicks)
+                {
+                    // The deadline passed without any silo taking the call: say why, not just "timeout".
+                    throw new SiloUnavailableException($"{request.GrainId}.{request.Method} was not delivered before its deadline: {ex.Message}", ex);
+                }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
                 continue;
             }

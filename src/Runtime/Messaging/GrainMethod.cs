@@ -27,6 +27,9 @@ internal sealed class GrainMethod
     {
         Method = method;
         var parameters = method.GetParameters();
+        if (method.IsGenericMethodDefinition || parameters.Any(p => p.ParameterType.IsByRef))
+            throw new NotSupportedException(
+                $"grain method {method.DeclaringType}.{method.Name} must not be generic or take ref/out/in parameters");
         CancellationTokenIndex = Array.FindIndex(parameters, p => p.ParameterType == typeof(CancellationToken));
         ParameterCount = parameters.Length;
         ArgumentTypes = parameters.Where(p => p.ParameterType != typeof(CancellationToken))
