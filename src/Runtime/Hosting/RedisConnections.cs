@@ -1,0 +1,17 @@
+using StackExchange.Redis;
+
+namespace MemoryPlatform.Runtime.Hosting;
+
+/// <summary>How the runtime opens its control-data connection (one multiplexer per silo or client).</summary>
+internal static class RedisConnections
+{
+    public static Task<ConnectionMultiplexer> ConnectAsync(string connectionString, string clientName)
+    {
+        var options = ConfigurationOptions.Parse(connectionString);
+        options.AbortOnConnectFail = false; // Redis may start after us, or restart under us: keep retrying
+        options.ClientName = clientName;
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 5000);
+        options.SyncTimeout = Math.Max(options.SyncTimeout, 5000);
+        return ConnectionMultiplexer.ConnectAsync(options);
+    }
+}

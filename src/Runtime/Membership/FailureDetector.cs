@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace MemoryPlatform.Runtime.Membership;
+
+/// <summary>
+/// Declares silent silos dead. Every live silo runs one; any of them may win.
+/// Invariants:
+/// - a silo is declared dead only after <see cref="MembershipOptions.DeathTimeout"/> without a heartbeat,
+///   measured in Redis server time (IAmAlive vs TIME of the same read);
+/// - only by a detector that has itself read Redis without failure for at least DeathTimeout, so after
+///   a Redis outage every silo gets a full timeout to heartbeat again before anyone judges;
+/// - declaring is a CAS on Version and on the row as read: a heartbeat landing in between cancels it.
+/// </summary>
+internal sealed class FailureDetector : IAsyncDisposable
+{
+    private readonly MembershipTable _table;
+    private readonly MembershipOptions _options;
+    private readonly string _selfId;
+    private readonly Func<CancellationToken, Task> _onDeclared;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Stopwatch _healthy = new();
+    private Task? _loop;
+
+    public FailureDetector(MembershipTable table, MembershipOptions options, string selfId,
+        Func<CancellationToken, Task> onDeclared, ILogger logger)
+    {
+        _table = table;
+        _options = options;
+        _selfId = selfId;
+        _onDeclared = onDeclared;
+        _logger = logger;
+    }
+
+    public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
+
+    private async Task LoopAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatPeriod);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (await CheckOnceAsync(ct).ConfigureAwait(false)) await _onDeclared(ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    _healthy.Reset(); // judge again only after a full death timeout of good reads
+                    _logger.LogDebug("Failure detection skipped: {Error}", ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One round; true when it declared someone dead.</summary>
+    internal async Task<bool> CheckOnceAsync(CancellationToken ct)
+    {
+        var snapshot = await _table.ReadAsync().WaitAsync(ct).ConfigureAwait(false);
+        if (!_healthy.IsRunning) _healthy.Start();
+        if (_healthy.Elapsed < _options.DeathTimeout) return false;
+        if (!snapshot.IsAlive(_selfId)) return false; // a dead or unregistered silo does not judge
+
+        var declared = false;
+        var deathMs = (long)_options.DeathTimeout.TotalMilliseconds;
+        foreach (var silo in snapshot.Silos.Values)
+        {
+            if (silo.SiloId == _selfId || silo.Status == SiloStatus.Dead) continue;
+            var silentMs = snapshot.ServerTimeMs - silo.IAmAlive;
+            if (silentMs <= deathMs) continue;
+            if (await _table.TryWriteAsync(silo with { Status = SiloStatus.Dead }, snapshot).ConfigureAwait(false))
+            {
+                _logger.LogWarning("Declared silo {SiloId} dead after {SilentMs} ms of silence", silo.SiloId, silentMs);
+                declared = true;
+            }
+            // One CAS per read: after a write Version moved, so re-read next round.
+            break;
+        }
+        return declared;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null) await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}
