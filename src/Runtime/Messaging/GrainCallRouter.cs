@@ -86,17 +86,23 @@ internal sealed class GrainCallRouter
                 throw;
             }
 
-            try
-            {
-                if (!hasFirst) yield break;
-                yield return results.Current;
-                while (await results.MoveNextAsync().ConfigureAwait(false)) yield return results.Current;
-            }
-            finally
-            {
-                await results.DisposeAsync().ConfigureAwait(false);
-            }
+            await foreach (var value in RestOf(results, hasFirst).ConfigureAwait(false)) yield return value;
             yield break;
+        }
+    }
+
+    /// <summary>The values of a stream whose first MoveNextAsync already ran (its outcome decides retries); disposes it.</summary>
+    private static async IAsyncEnumerable<JsonElement> RestOf(IAsyncEnumerator<JsonElement> results, bool hasFirst)
+    {
+        try
+        {
+            if (!hasFirst) yield break;
+            yield return results.Current;
+            while (await results.MoveNextAsync().ConfigureAwait(false)) yield return results.Current;
+        }
+        finally
+        {
+            await results.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -140,16 +146,7 @@ internal sealed class GrainCallRouter
                 throw;
             }
 
-            try
-            {
-                if (!hasFirst) yield break;
-                yield return results.Current;
-                while (await results.MoveNextAsync().ConfigureAwait(false)) yield return results.Current;
-            }
-            finally
-            {
-                await results.DisposeAsync().ConfigureAwait(false);
-            }
+            await foreach (var value in RestOf(results, hasFirst).ConfigureAwait(false)) yield return value;
             yield break;
         }
     }
