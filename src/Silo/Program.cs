@@ -3,3 +3,5 @@ var builder = WebApplication.CreateBuilder(args);
 var app = builder.Build();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
 app.Run();
+
+public partial class Program;
