@@ -1,6 +1,7 @@
 using MemoryPlatform.ModelCore.Generation;
 using MemoryPlatform.ModelCore.Models;
 using MemoryPlatform.ModelCore.Tensors;
+using MemoryPlatform.ModelCore.Tests.TestSupport;
 using static MemoryPlatform.ModelCore.Tests.Tensors.TensorBasicsTests;
 
 namespace MemoryPlatform.ModelCore.Tests.Models;
@@ -101,7 +102,7 @@ public class LlamaBehaviourTests
     [Fact]
     public void Saved_models_load_back_identically_and_mis_shaped_tensors_are_named()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         using var model = TinyModels.Random(seed: 8);
         model.Save(dir.Path);
         using var loaded = Llama.Load(dir.Path, DType.Float32);
@@ -117,11 +118,5 @@ public class LlamaBehaviourTests
             File.ReadAllText(Path.Combine(dir.Path, "config.json")).Replace("\"intermediate_size\": 96", "\"intermediate_size\": 97"));
         var e = Assert.Throws<InvalidDataException>(() => Llama.Load(dir.Path));
         Assert.Contains("mlp.gate_proj.weight", e.Message);
-    }
-
-    private sealed class TempDir : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("memplat-llama-").FullName;
-        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
