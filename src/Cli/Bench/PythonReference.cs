@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using MemoryPlatform.ModelCore.Data;
 
 namespace MemoryPlatform.Cli.Bench;
 
@@ -15,34 +15,19 @@ public static class PythonReference
         {
             try
             {
-                var (code, _) = Run(candidate, ["-c", "import torch"], TimeSpan.FromSeconds(60));
-                if (code == 0) return candidate;
+                if (ProcessRunner.Run(candidate, ["-c", "import torch"], timeout: TimeSpan.FromSeconds(60)).ExitCode == 0) return candidate;
             }
-            catch (System.ComponentModel.Win32Exception) { }
+            catch (System.ComponentModel.Win32Exception) { }   // no such interpreter
         }
         throw new InvalidOperationException("no python3 that imports torch was found; install python3-torch (./memplat setup)");
     }
 
+    /// <summary>Runs the script and parses the last line of its output that is a JSON object.</summary>
     public static JsonDocument RunScript(string script, IEnumerable<string> args, TimeSpan timeout)
     {
-        var (code, output) = Run(FindInterpreter(), [script, .. args], timeout);
-        if (code != 0) throw new InvalidOperationException($"{script} failed with exit code {code}:\n{output}");
-        var json = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.TrimStart().StartsWith('{'));
+        var r = ProcessRunner.Run(FindInterpreter(), [script, .. args], timeout: timeout);
+        if (r.ExitCode != 0) throw new InvalidOperationException($"{script} failed with exit code {r.ExitCode}:\n{r.StdOut}{r.StdErr}");
+        var json = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.TrimStart().StartsWith('{'));
         return JsonDocument.Parse(json);
-    }
-
-    private static (int Code, string Output) Run(string file, IEnumerable<string> args, TimeSpan timeout)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} ran past {timeout}");
-        }
-        return (p.ExitCode, stdout.Result + stderr.Result);
     }
 }

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using MemoryPlatform.ModelCore.Data;
 
 namespace MemoryPlatform.ModelCore.Tests.Support;
 
@@ -28,31 +27,20 @@ public static class ExternalTool
     /// <summary>Runs the program and returns its stdout (UTF-8); a non-zero exit or a timeout fails.</summary>
     public static string Run(string exe, IEnumerable<string> args, TimeSpan? timeout = null)
     {
-        var psi = new ProcessStartInfo(exe)
+        var argv = args.ToArray();
+        var command = $"'{exe} {string.Join(' ', argv)}'";
+        ProcessRunner.Result r;
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {exe}");
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{Describe(exe, psi)} timed out");
+            r = ProcessRunner.Run(exe, argv, timeout: timeout ?? TimeSpan.FromMinutes(2));
         }
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            Assert.Fail($"{Describe(exe, psi)} exited with {process.ExitCode}:\n{stderr.Result}");
-        return stdout.Result;
+        catch (TimeoutException)
+        {
+            Assert.Fail($"{command} timed out");
+            throw;
+        }
+        if (r.ExitCode != 0)
+            Assert.Fail($"{command} exited with {r.ExitCode}:\n{r.StdErr}");
+        return r.StdOut;
     }
-
-    private static string Describe(string exe, ProcessStartInfo psi) =>
-        $"'{exe} {string.Join(' ', psi.ArgumentList)}'";
 }
