@@ -26,7 +26,7 @@ public static class CorpusCommands
         command.Options.Add(outDir);
         command.Options.Add(sources);
         command.Options.Add(maxDocs);
-        command.SetAction(parseResult =>
+        command.SetAction(parseResult => CommandErrors.Run("corpus build", () =>
         {
             var names = parseResult.GetValue(sources)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var manifest = CorpusBuilder.Build(new CorpusBuildOptions
@@ -36,8 +36,7 @@ public static class CorpusCommands
                 MaxDocsPerSource = parseResult.GetValue(maxDocs),
             }, Console.Error);
             PrintSummary(manifest);
-            return 0;
-        });
+        }));
         return command;
     }
 

@@ -26,7 +26,7 @@ public static class EvalCommands
         var json = new Option<bool>("--json") { Description = "Print {\"first\": x, \"second\": y}" };
         var command = new Command("copy", "Loss on the second copy of repeated random sequences vs the first");
         foreach (var o in new Option[] { model, sequences, length, seed, json }) command.Options.Add(o);
-        command.SetAction(parse => ModelCommands.Run("eval copy", () =>
+        command.SetAction(parse => CommandErrors.Run("eval copy", () =>
         {
             Torch.Threads = Environment.ProcessorCount;
             var dir = parse.GetValue(model)!;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using MemoryPlatform.ModelCore;
 using MemoryPlatform.ModelCore.Generation;
 using MemoryPlatform.ModelCore.Models;
 using MemoryPlatform.ModelCore.SafeTensors;
@@ -24,7 +23,7 @@ public static class ModelCommands
         var output = new Option<string>("--out") { Description = "safetensors file to write (key 'logits', float32 [tokens, vocab])", Required = true };
         var command = new Command("forward", "Write the final logits of a token sequence");
         foreach (var o in new Option[] { ModelOption, ids, output, DTypeOption, DeviceOption }) command.Options.Add(o);
-        command.SetAction(parse => Run("forward", () =>
+        command.SetAction(parse => CommandErrors.Run("forward", () =>
         {
             Torch.Threads = Environment.ProcessorCount;
             var tokens = ParseIds(parse.GetValue(ids)!);
@@ -57,7 +56,7 @@ public static class ModelCommands
         {
             if ((r.GetResult(prompt) is null) == (r.GetResult(promptIds) is null)) r.AddError("Give exactly one of --prompt or --prompt-ids.");
         });
-        command.SetAction((parse, ct) => RunAsync("generate", async () =>
+        command.SetAction((parse, ct) => CommandErrors.RunAsync("generate", async () =>
         {
             Torch.Threads = Environment.ProcessorCount;
             using var model = Load(parse);
@@ -119,27 +118,5 @@ public static class ModelCommands
         foreach (var id in ids)
             if (id < 0 || id >= model.Config.VocabSize)
                 throw new ArgumentException($"token id {id} is outside the vocabulary [0, {model.Config.VocabSize})");
-    }
-
-    /// <summary>Known failures (bad files, bad arguments, libtorch errors) print one line and exit 1.</summary>
-    internal static int Run(string name, Action body) => RunAsync(name, () => { body(); return Task.CompletedTask; }).GetAwaiter().GetResult();
-
-    internal static async Task<int> RunAsync(string name, Func<Task> body)
-    {
-        try
-        {
-            await body();
-            return 0;
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or TorchException or UnauthorizedAccessException or KeyNotFoundException)
-        {
-            Console.Error.WriteLine($"memplat {name}: {e.Message}");
-            return 1;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine($"memplat {name}: cancelled");
-            return 130;
-        }
     }
 }

@@ -16,7 +16,7 @@ public static class SelfCheckCommand
     public static Command Create()
     {
         var command = new Command("selfcheck", "Check the native engine and model path on this machine");
-        command.SetAction(_ => ModelCommands.Run("selfcheck", () =>
+        command.SetAction(_ => CommandErrors.Run("selfcheck", () =>
         {
             Torch.Threads = Environment.ProcessorCount;
             var failures = 0;

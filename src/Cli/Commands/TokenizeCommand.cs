@@ -30,26 +30,17 @@ public static class TokenizeCommand
             if (hasFile == hasText)
                 result.AddError("Give exactly one of --text-file or --text.");
         });
-        command.SetAction(parseResult =>
+        command.SetAction(parseResult => CommandErrors.Run("tokenize", () =>
         {
             var textFile = parseResult.GetValue(textFileOption);
-            try
-            {
-                var tokenizer = SentencePieceTokenizer.Load(parseResult.GetValue(tokenizerOption)!);
-                // The whole file is one input, as SentencePiece's Encode sees one string (newlines included).
-                var text = textFile is not null ? File.ReadAllText(textFile) : parseResult.GetValue(textOption)!;
-                var ids = tokenizer.Encode(text);
-                Console.WriteLine(parseResult.GetValue(jsonOption)
-                    ? JsonSerializer.Serialize(new Dictionary<string, int[]> { ["ids"] = ids })
-                    : string.Join(' ', ids));
-                return 0;
-            }
-            catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"memplat tokenize: {e.Message}");
-                return 1;
-            }
-        });
+            var tokenizer = SentencePieceTokenizer.Load(parseResult.GetValue(tokenizerOption)!);
+            // The whole file is one input, as SentencePiece's Encode sees one string (newlines included).
+            var text = textFile is not null ? File.ReadAllText(textFile) : parseResult.GetValue(textOption)!;
+            var ids = tokenizer.Encode(text);
+            Console.WriteLine(parseResult.GetValue(jsonOption)
+                ? JsonSerializer.Serialize(new Dictionary<string, int[]> { ["ids"] = ids })
+                : string.Join(' ', ids));
+        }));
         return command;
     }
 }

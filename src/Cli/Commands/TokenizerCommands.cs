@@ -29,7 +29,7 @@ public static class TokenizerCommands
         command.Options.Add(outFile);
         command.Options.Add(sentences);
         command.Options.Add(threads);
-        command.SetAction(parseResult =>
+        command.SetAction(parseResult => CommandErrors.Run("tokenizer train", () =>
         {
             var options = new TokenizerTrainOptions
             {
@@ -44,8 +44,7 @@ public static class TokenizerCommands
             Console.WriteLine($"vocab size  {options.VocabSize}");
             Console.WriteLine($"seconds     {elapsed.TotalSeconds:F1}");
             Console.WriteLine($"command     {commandLine}");
-            return 0;
-        });
+        }));
         return command;
     }
 }

@@ -38,7 +38,7 @@ public static class TrainCommands
         var command = new Command("lm", "Train a causal LM (bf16 compute, fp32 master weights, AdamW, warmup + cosine)");
         foreach (var o in new Option[] { config, corpus, tokenizer, output, steps, batch, seq, lr, warmup, accum, seed, evalEvery, saveEvery, logEvery, retrieval, resume })
             command.Options.Add(o);
-        command.SetAction(parse => ModelCommands.Run("train lm", () =>
+        command.SetAction(parse => CommandErrors.Run("train lm", () =>
         {
             Torch.Threads = Environment.ProcessorCount;
             var outDir = parse.GetValue(output)!;
