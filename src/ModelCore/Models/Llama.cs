@@ -132,7 +132,9 @@ public sealed class Llama : IDisposable
     {
         using var scope = TensorScope.Begin();
         var (cos, sin) = Rope.Angles(positions, rope, Device);
-        var mask = keep?.Unsqueeze(1).Unsqueeze(1);                                  // [B, 1, 1, Tk]
+        // One mask for every layer: padding ∧ sliding window (causality is added by the attention call).
+        long T = embeddings.Size(1), Tk = (cache?.Length ?? 0) + T;
+        var mask = SlidingWindowMask(T, Tk, Device, keep?.Unsqueeze(1).Unsqueeze(1));  // [B, 1, T or 1, Tk]
         var x = embeddings.To(DType);
         for (var i = 0; i < Blocks.Length; i++)
         {
@@ -166,8 +168,7 @@ public sealed class Llama : IDisposable
             k = k.RepeatInterleave(H / Hkv, 1);                                      // [B, H, Tk, D]
             v = v.RepeatInterleave(H / Hkv, 1);
         }
-        var windowed = SlidingWindowMask(T, k.Size(2), x.Device, mask);
-        var y = Functional.ScaledDotProductAttention(q, k, v, windowed, causal: true); // [B, H, T, D]
+        var y = Functional.ScaledDotProductAttention(q, k, v, mask, causal: true);    // [B, H, T, D]
         return y.Transpose(1, 2).Reshape(B, T, H * D).Linear(b.Wo);                  // [B, T, d]
     }
 
