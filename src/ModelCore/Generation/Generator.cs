@@ -119,10 +119,13 @@ public sealed class Generator(Llama model)
     {
         var batch = keep.GetLength(0);
         var flat = new bool[batch * length];
-        var any = false;
+        var padded = false;
         for (var b = 0; b < batch; b++)
             for (var j = 0; j < length; j++)
-                any |= !(flat[b * length + j] = keep[b, j]);
-        return any ? Tensor.From(flat, batch, length).To(model.Device) : null;   // no padding: no mask
+            {
+                flat[b * length + j] = keep[b, j];
+                padded |= !keep[b, j];
+            }
+        return padded ? Tensor.From(flat, batch, length).To(model.Device) : null;   // no padding: no mask
     }
 }
