@@ -43,10 +43,8 @@ public static class EngineBench
         var refRoot = reference.RootElement;
 
         // bf16 throughput against PyTorch at the largest size, where per-call costs no longer matter.
-        double Gflops(JsonArray rows, string dtype, int n) =>
-            rows.First(r => (string)r!["dtype"]! == dtype && (int)r["n"]! == n)!["gflops"]!.GetValue<double>();
         var refRows = JsonNode.Parse(refRoot.GetProperty("matmul").GetRawText())!.AsArray();
-        var bf16Ratio = Gflops(matmul, "bf16", 2048) / Gflops(refRows, "bf16", 2048);
+        var bf16Ratio = Gflops(Row(matmul, "bf16", 2048)) / Gflops(Row(refRows, "bf16", 2048));
 
         return new JsonObject
         {
@@ -82,16 +80,20 @@ public static class EngineBench
         return t.Median / OverheadCalls * 1e6;
     }
 
+    private static JsonNode Row(JsonArray rows, string dtype, int n) =>
+        rows.First(r => (string)r!["dtype"]! == dtype && (int)r["n"]! == n)!;
+
+    private static double Gflops(JsonNode row) => row["gflops"]!.GetValue<double>();
+
     public static void PrintTable(JsonObject r)
     {
         var refRows = r["reference"]!["matmul"]!.AsArray();
         Console.WriteLine($"engine benchmark: libtorch {r["libtorch"]}, {r["threads"]} threads, {r["cpu"]}");
         Console.WriteLine($"{"dtype",-6} {"n",6} {"memplat GFLOP/s",16} {"(min-max)",16} {"pytorch GFLOP/s",16} {"ratio",7}");
-        foreach (var row in r["matmul"]!.AsArray())
+        foreach (var row in r["matmul"]!.AsArray().OfType<JsonNode>())
         {
-            var reference = refRows.First(x => (string)x!["dtype"]! == (string)row!["dtype"]! && (int)x["n"]! == (int)row["n"]!)!;
-            var g = row!["gflops"]!.GetValue<double>();
-            var rg = reference["gflops"]!.GetValue<double>();
+            var g = Gflops(row);
+            var rg = Gflops(Row(refRows, (string)row["dtype"]!, (int)row["n"]!));
             Console.WriteLine($"{row["dtype"],-6} {row["n"],6} {g,16:F1} {$"{row["gflops_min"]!.GetValue<double>():F0}-{row["gflops_max"]!.GetValue<double>():F0}",16} {rg,16:F1} {g / rg,7:F2}");
         }
         Console.WriteLine($"per-op overhead (add, 1 element): {r["op_overhead_us"]!.GetValue<double>():F2} µs  (pytorch: {r["reference"]!["op_overhead_us"]!.GetValue<double>():F2} µs)");
