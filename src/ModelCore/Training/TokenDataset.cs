@@ -6,7 +6,7 @@ using MemoryPlatform.ModelCore.Tokenizer;
 namespace MemoryPlatform.ModelCore.Training;
 
 /// <summary>Kinds of retrieval-style samples mixed into training (ICAE's frozen decoder must copy from context).</summary>
-public enum RetrievalKind { Copy, KeyValue, Passkey }
+public enum RetrievalKind { Copy, KeyValue, Passkey, RandomCopy }
 
 /// <summary>
 /// A tokenized split held in memory, and a deterministic sampler of training windows over it.
@@ -21,6 +21,7 @@ public sealed class TokenDataset
     public const string PasskeyFiller = "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
 
     private readonly Func<string, int[]>? encode;
+    private readonly int maxId;
 
     public int[] Tokens { get; }
 
@@ -32,6 +33,7 @@ public sealed class TokenDataset
         if (tokens.Length < 2) throw new ArgumentException("a dataset needs at least 2 tokens");
         Tokens = tokens;
         this.encode = encode;
+        maxId = tokens.Max();
     }
 
     // ---- tokenizing and caching ----
@@ -124,7 +126,8 @@ public sealed class TokenDataset
         if (RetrievalFraction > 0 && random.NextDouble() < RetrievalFraction)
         {
             // Without an encoder only copies can be built (they need no text).
-            var kind = encode is null ? RetrievalKind.Copy : (RetrievalKind)random.Next(3);
+            var kinds = encode is null ? CopyKinds : AllKinds;
+            var kind = kinds[random.Next(kinds.Length)];
             return Retrieval(kind, random, length);
         }
         return Text(random, length);
@@ -140,12 +143,19 @@ public sealed class TokenDataset
         return result;
     }
 
+    private static readonly RetrievalKind[] CopyKinds = [RetrievalKind.Copy, RetrievalKind.RandomCopy];
+    private static readonly RetrievalKind[] AllKinds = Enum.GetValues<RetrievalKind>();
+
+    /// <summary>Random copies draw ids at or above this (below are unk, bos, eos and, in some tokenizers, pad).</summary>
+    public int FirstOrdinaryId { get; init; } = 4;
+
     /// <summary>One retrieval-style sample of exactly <paramref name="length"/> tokens.</summary>
     public int[] Retrieval(RetrievalKind kind, Random random, int length) => kind switch
     {
         RetrievalKind.Copy => CopySample(random, length),
         RetrievalKind.KeyValue => KeyValueSample(random, length),
         RetrievalKind.Passkey => PasskeySample(random, length),
+        RetrievalKind.RandomCopy => RandomCopySample(random, length),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -154,6 +164,22 @@ public sealed class TokenDataset
     {
         var passage = Text(random, random.Next(Math.Max(1, length / 8), Math.Max(2, length / 3) + 1));
         var rest = length - 2 * passage.Length;
+        var before = random.Next(0, rest / 2 + 1);
+        var gap = random.Next(0, rest - before + 1);
+        return Compose(random, length, [Text(random, before), passage, Text(random, gap), passage]);
+    }
+
+    /// <summary>
+    /// text, random ids S, text, S again: nothing but the context predicts the second S, so the gradient
+    /// rewards copying alone (natural-text copies can also be guessed from the language, which slows the
+    /// induction heads down).
+    /// </summary>
+    private int[] RandomCopySample(Random random, int length)
+    {
+        var vocab = maxId + 1;
+        var passage = Enumerable.Range(0, random.Next(Math.Max(1, length / 16), Math.Max(2, length / 4) + 1))
+            .Select(_ => random.Next(FirstOrdinaryId, Math.Max(FirstOrdinaryId + 1, vocab))).ToArray();
+        var rest = Math.Max(0, length - 2 * passage.Length);
         var before = random.Next(0, rest / 2 + 1);
         var gap = random.Next(0, rest - before + 1);
         return Compose(random, length, [Text(random, before), passage, Text(random, gap), passage]);
