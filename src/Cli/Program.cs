@@ -4,6 +4,8 @@ using MemoryPlatform.Cli.Commands;
 // memplat: the command-line program behind ./memplat.
 // Each command group lives in Commands/<Group>Commands.cs and exposes Create().
 var root = new RootCommand("MemoryPlatform: long documents as compressed LLM memory");
+root.Subcommands.Add(UpCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(VersionCommand.Create());
 root.Subcommands.Add(SelfCheckCommand.Create());
 root.Subcommands.Add(BenchCommands.Create());

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using MemoryPlatform.Runtime.Testing;
+
+namespace MemoryPlatform.Cli.Platform;
+
+/// <summary>What `memplat up` starts.</summary>
+public sealed record LocalPlatformOptions(int Port, string? AdminKey, int Silos, string ModelDir, string AdapterDir, string Device, string StateDir);
+
+/// <summary>
+/// The whole platform on one machine: a redis-server with its data under the repository's ignored
+/// <c>.memplat/</c> folder (AOF on, so documents survive a restart), N silo processes, and the gateway.
+/// Processes start in dependency order and stop in reverse; if any dies, everything stops and its log tail is shown.
+/// </summary>
+public sealed class LocalPlatform : IAsyncDisposable
+{
+    private const int FirstSiloPort = 11111;
+    private readonly List<ChildProcess> children = [];
+    private RedisServer? redis;
+
+    public string Url { get; private set; } = "";
+    public string AdminKey { get; private set; } = "";
+    public IReadOnlyList<ChildProcess> Children => children;
+
+    /// <summary>Builds the silo and gateway, starts everything and waits until the gateway is ready.</summary>
+    public static async Task<LocalPlatform> StartAsync(LocalPlatformOptions options, Action<string> progress, CancellationToken ct)
+    {
+        if (!File.Exists(Path.Combine(options.ModelDir, "config.json")))
+            throw new FileNotFoundException($"no model at {options.ModelDir} (config.json missing); pass --model DIR");
+        var platform = new LocalPlatform();
+        try
+        {
+            await platform.RunAsync(options, progress, ct);
+            return platform;
+        }
+        catch
+        {
+            await platform.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task RunAsync(LocalPlatformOptions o, Action<string> progress, CancellationToken ct)
+    {
+        var artifacts = Path.Combine(RepoPaths.Root, "artifacts");
+        progress("building the silo and the gateway");
+        var silo = await BuildAsync("src/Silo/Silo.csproj", Path.Combine(artifacts, "silo"), ct);
+        var gateway = await BuildAsync("src/Gateway/Gateway.csproj", Path.Combine(artifacts, "gateway"), ct);
+
+        AdminKey = o.AdminKey ?? PersistentAdminKey(o.StateDir);
+        progress($"starting redis-server (data in {Path.Combine(o.StateDir, "redis")})");
+        redis = await RedisServer.StartAsync(new RedisServerOptions { AppendOnly = true, DataDirectory = Path.Combine(o.StateDir, "redis") }, ct);
+        var logs = Path.Combine(o.StateDir, "logs");
+        var cluster = new Dictionary<string, string>
+        {
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["Silo__ClusterId"] = "local",
+            ["Silo__RedisConnectionString"] = redis.ConnectionString,
+            ["Cluster__ClusterId"] = "local",
+            ["Cluster__RedisConnectionString"] = redis.ConnectionString,
+        };
+        for (var i = 0; i < o.Silos; i++)
+        {
+            progress($"starting silo {i + 1} of {o.Silos}");
+            children.Add(ChildProcess.Start($"silo-{i + 1}", Path.Combine(silo, "Silo.dll"), new Dictionary<string, string>(cluster)
+            {
+                ["Silo__AdvertisedHost"] = "127.0.0.1",
+                ["Silo__Port"] = (FirstSiloPort + i).ToString(),
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FirstSiloPort + 100 + i}",
+                ["Model__Path"] = o.ModelDir,
+                ["Model__Adapter"] = o.AdapterDir,
+                ["Model__Device"] = o.Device,
+            }, logs));
+        }
+        progress("starting the gateway");
+        children.Add(ChildProcess.Start("gateway", Path.Combine(gateway, "Gateway.dll"), new Dictionary<string, string>(cluster)
+        {
+            ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{o.Port}",
+            ["Gateway__AdminKey"] = AdminKey,
+        }, logs));
+        Url = $"http://localhost:{o.Port}";
+        await WaitReadyAsync(Url + "/readyz", TimeSpan.FromMinutes(3), ct);
+    }
+
+    /// <summary>Polls the gateway's readiness (Redis reachable, a silo active) while checking that nothing died.</summary>
+    private async Task WaitReadyAsync(string url, TimeSpan timeout, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            ThrowIfAnyExited();
+            try
+            {
+                using var response = await http.GetAsync(url, ct);
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested) { }
+            if (watch.Elapsed > timeout)
+                throw new TimeoutException($"the gateway was not ready after {timeout.TotalSeconds:F0} s; logs in {Path.GetDirectoryName(children[0].LogPath)}");
+            await Task.Delay(500, ct);
+        }
+    }
+
+    /// <summary>Throws with the log tail of the first child that exited.</summary>
+    public void ThrowIfAnyExited()
+    {
+        if (children.FirstOrDefault(c => c.HasExited) is { } dead)
+            throw new InvalidOperationException($"{dead.Name} exited with code {dead.ExitCode}; the end of {dead.LogPath}:\n{dead.Tail()}");
+    }
+
+    private static async Task<string> BuildAsync(string project, string output, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
+        foreach (var a in new[] { "build", project, "-c", "Release", "-o", output, "-nologo", "-v:q" }) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"building {project} failed:\n{await stdout}{await stderr}");
+        return output;
+    }
+
+    /// <summary>One admin key per checkout, kept (mode 600) so restarts do not invalidate it.</summary>
+    private static string PersistentAdminKey(string stateDir)
+    {
+        Directory.CreateDirectory(stateDir);
+        var path = Path.Combine(stateDir, "admin-key");
+        if (File.Exists(path)) return File.ReadAllText(path).Trim();
+        var key = "mpadmin_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        File.WriteAllText(path, key);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return key;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Reverse order: the gateway stops taking requests before the silos that serve them go.
+        for (var i = children.Count - 1; i >= 0; i--) await children[i].DisposeAsync();
+        children.Clear();
+        if (redis is not null) await redis.DisposeAsync();
+        redis = null;
+    }
+}
