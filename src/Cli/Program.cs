@@ -14,5 +14,7 @@ root.Subcommands.Add(TokenizerCommands.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(TrainCommands.Create());
 root.Subcommands.Add(EvalCommands.Create());
+root.Subcommands.Add(PlotCommands.Create());
+root.Subcommands.Add(DataCommands.Create());
 foreach (var c in ModelCommands.Create()) root.Subcommands.Add(c);
 return await root.Parse(args).InvokeAsync();

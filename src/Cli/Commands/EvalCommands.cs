@@ -14,6 +14,8 @@ public static class EvalCommands
     {
         var eval = new Command("eval", "Evaluate models");
         eval.Subcommands.Add(Copy());
+        eval.Subcommands.Add(EvalLongContextCommands.Perplexity());
+        eval.Subcommands.Add(EvalLongContextCommands.PasskeyRetrieval());
         return eval;
     }
 

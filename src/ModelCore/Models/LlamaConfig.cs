@@ -39,6 +39,8 @@ public sealed record LlamaConfig
     public string? TorchDtype { get; init; }
     /// <summary>Mistral's sliding attention window; null means full attention.</summary>
     public int? SlidingWindow { get; init; }
+    /// <summary>The E²-LLM scale range the weights were fine-tuned for; null for a model never extended.</summary>
+    public E2LlmConfig? E2Llm { get; init; }
 
     /// <summary>The number of leading head dimensions RoPE rotates (the rest pass through).</summary>
     public int RotaryDim => (int)(HeadDim * PartialRotaryFactor);
@@ -100,6 +102,7 @@ public sealed record LlamaConfig
                 PadTokenId = c.OptionalInt("pad_token_id"),
                 TorchDtype = c.OptionalString("torch_dtype"),
                 SlidingWindow = c.OptionalInt("sliding_window"),
+                E2Llm = c.OptionalObject("e2llm") is { } e2llm ? E2LlmConfig.Read(e2llm) : null,
             };
             config.Validate(source);
             return config;
@@ -152,6 +155,7 @@ public sealed record LlamaConfig
                 throw Error(field, $"{token} is outside the vocabulary [0, {VocabSize})");
         }
         RopeScaling?.Validate(source);
+        E2Llm?.Validate(source);
     }
 
     /// <summary>Writes a HF-compatible config.json (keys sorted, 2-space indent, as transformers writes it).</summary>
@@ -176,6 +180,13 @@ public sealed record LlamaConfig
             json.WriteEndArray();
             json.WriteBoolean("attention_bias", AttentionBias);
             WriteNullable(json, "bos_token_id", BosTokenId);
+            if (E2Llm is not null)
+            {
+                json.WriteStartObject("e2llm");
+                json.WriteNumber("base_window", E2Llm.BaseWindow);
+                json.WriteNumber("max_scale", E2Llm.MaxScale);
+                json.WriteEndObject();
+            }
             switch (EosTokenIds.Count)
             {
                 case 0: json.WriteNull("eos_token_id"); break;

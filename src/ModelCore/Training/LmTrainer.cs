@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using MemoryPlatform.ModelCore.Evaluation;
 using MemoryPlatform.ModelCore.Models;
+using MemoryPlatform.ModelCore.Plotting;
 using MemoryPlatform.ModelCore.SafeTensors;
 using MemoryPlatform.ModelCore.Tensors;
 
@@ -68,6 +69,8 @@ public sealed class LmTrainer : IDisposable
     public const string StateJson = "trainer_state.json";
     public const string StateTensors = "trainer_state.safetensors";
     public const string LogFile = "train_log.csv";
+    /// <summary>The loss curve, redrawn from the log at every checkpoint.</summary>
+    public string PlotPath => Path.Combine(outDir, LossPlot.FileName);
 
     private readonly TokenDataset data;
     private readonly string outDir;
@@ -167,7 +170,11 @@ public sealed class LmTrainer : IDisposable
                                        copyFirst, copySecond, scale);
             records.Add(record);
             if (Step % Options.LogEvery == 0 || !double.IsNaN(copyFirst) || Step == end) AppendLog(record);
-            if ((Options.SaveEvery > 0 && Step % Options.SaveEvery == 0) || Step == end) SaveCheckpoint();
+            if ((Options.SaveEvery > 0 && Step % Options.SaveEvery == 0) || Step == end)
+            {
+                SaveCheckpoint();
+                if (File.Exists(LogPath)) LossPlot.Write(LogPath, PlotPath);
+            }
             onStep?.Invoke(record);
         }
         return records;
@@ -230,7 +237,7 @@ public sealed class LmTrainer : IDisposable
         var temp = Path.Combine(CheckpointsDir, $".tmp-step-{Step:D8}");
         if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         Directory.CreateDirectory(temp);
-        Model.Save(temp);
+        SaveModel(temp);
         var writer = new SafeTensorsWriter();
         foreach (var (name, value) in optimizer.State()) writer.Add(name, value);
         writer.Save(Path.Combine(temp, StateTensors));
@@ -238,6 +245,17 @@ public sealed class LmTrainer : IDisposable
         File.WriteAllText(Path.Combine(temp, StateJson), JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
         Directory.Move(temp, final);
+    }
+
+    /// <summary>
+    /// The model in HF layout. An E²-LLM run records the scale range it trained in config.json
+    /// (<see cref="LlamaConfig.E2Llm"/>), so inference knows how far g may go.
+    /// </summary>
+    public void SaveModel(string directory)
+    {
+        Model.Save(directory);
+        if (Options.E2Llm is { } e)
+            (Model.Config with { E2Llm = E2LlmRecipe.TrainedFor(e) }).Save(Path.Combine(directory, "config.json"));
     }
 
     private string LogPath => Path.Combine(outDir, LogFile);

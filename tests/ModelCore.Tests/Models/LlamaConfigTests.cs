@@ -205,6 +205,25 @@ public class LlamaConfigTests
         Assert.Empty(c.EosTokenIds);
     }
 
+    [Fact]
+    public void E2llm_field_is_null_when_absent_and_round_trips_when_present()
+    {
+        var plain = LlamaConfig.Parse(ConfigTexts.Tiny);
+        Assert.Null(plain.E2Llm);
+        Assert.False(JsonNode.Parse(plain.ToJson())!.AsObject().ContainsKey("e2llm"));
+
+        var extended = LlamaConfig.Parse(With(ConfigTexts.Tiny, "e2llm", new JsonObject { ["max_scale"] = 16, ["base_window"] = 512 }));
+        Assert.Equal(new E2LlmConfig(16, 512), extended.E2Llm);
+        var json = JsonNode.Parse(extended.ToJson())!.AsObject();
+        Assert.Equal(16, json["e2llm"]!["max_scale"]!.GetValue<int>());
+        Assert.Equal(512, json["e2llm"]!["base_window"]!.GetValue<int>());
+        Assert.Equal(extended.E2Llm, LlamaConfig.Parse(extended.ToJson()).E2Llm);
+    }
+
+    [Fact]
+    public void E2llm_field_with_a_zero_scale_is_rejected() =>
+        AssertRejected(With(ConfigTexts.Tiny, "e2llm", new JsonObject { ["max_scale"] = 0, ["base_window"] = 512 }), "e2llm.max_scale", "at least 1");
+
     private static void AssertRejected(string json, string field, string fragment)
     {
         var error = Assert.Throws<InvalidDataException>(() => LlamaConfig.Parse(json, "test/config.json"));

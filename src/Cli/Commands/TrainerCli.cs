@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Diagnostics;
+using MemoryPlatform.ModelCore.Plotting;
+using MemoryPlatform.ModelCore.Tensors;
+using MemoryPlatform.ModelCore.Training;
+
+namespace MemoryPlatform.Cli.Commands;
+
+/// <summary>
+/// What every `memplat train` command built on <see cref="LmTrainer"/> shares: the corpus, run-folder and
+/// optimizer options, resume, the progress line, and the final model save. A command adds its own options and
+/// says how a new run starts; a resumed run takes its saved options whatever the command line says.
+/// </summary>
+internal sealed class TrainerCli
+{
+    public Option<string> Corpus { get; } = new("--corpus") { Description = "Corpus directory (train.txt, tokenizer.model)", Required = true };
+    public Option<string?> Tokenizer { get; } = new("--tokenizer") { Description = "tokenizer.model (default: the corpus's)" };
+    public Option<string> Output { get; } = new("--out") { Description = "Run directory (checkpoints/, train_log.csv, loss.svg, model/)", Required = true };
+    public Option<int> Steps { get; }
+    public Option<int> Batch { get; }
+    public Option<double> LearningRate { get; }
+    public Option<int> Warmup { get; }
+    public Option<int> Accumulation { get; }
+    public Option<ulong> Seed { get; }
+    public Option<int> EvalEvery { get; }
+    public Option<int> SaveEvery { get; }
+    public Option<int> LogEvery { get; }
+    public Option<double> Retrieval { get; }
+    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run in --out from its latest checkpoint (its saved options apply)" };
+
+    public TrainerCli(LmTrainerOptions defaults, double retrievalFraction = 0.25)
+    {
+        Steps = new("--steps") { DefaultValueFactory = _ => defaults.Steps };
+        Batch = new("--batch") { Description = "Rows per micro-batch", DefaultValueFactory = _ => defaults.BatchSize };
+        LearningRate = new("--lr") { DefaultValueFactory = _ => defaults.LearningRate };
+        Warmup = new("--warmup") { DefaultValueFactory = _ => defaults.WarmupSteps };
+        Accumulation = new("--accum") { Description = "Micro-batches per optimizer step", DefaultValueFactory = _ => defaults.Accumulation };
+        Seed = new("--seed") { DefaultValueFactory = _ => defaults.Seed };
+        EvalEvery = new("--eval-every") { Description = "Copy-probe interval (0 = never)", DefaultValueFactory = _ => defaults.EvalEvery };
+        SaveEvery = new("--save-every") { DefaultValueFactory = _ => defaults.SaveEvery };
+        LogEvery = new("--log-every") { DefaultValueFactory = _ => defaults.LogEvery };
+        Retrieval = new("--retrieval-fraction") { Description = "Share of retrieval-style samples (copy, key-value, passkey)", DefaultValueFactory = _ => retrievalFraction };
+    }
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Corpus, Tokenizer, Output, Steps, Batch, LearningRate, Warmup, Accumulation, Seed, EvalEvery, SaveEvery, LogEvery, Retrieval, Resume })
+            command.Options.Add(o);
+    }
+
+    /// <summary>The shared options as given; the command sets the rest (sequence length, E²-LLM) with `with`.</summary>
+    public LmTrainerOptions Read(ParseResult parse) => new()
+    {
+        Steps = parse.GetValue(Steps), BatchSize = parse.GetValue(Batch), LearningRate = parse.GetValue(LearningRate),
+        WarmupSteps = parse.GetValue(Warmup), Accumulation = parse.GetValue(Accumulation), Seed = parse.GetValue(Seed),
+        EvalEvery = parse.GetValue(EvalEvery), SaveEvery = parse.GetValue(SaveEvery), LogEvery = parse.GetValue(LogEvery),
+        RetrievalFraction = parse.GetValue(Retrieval),
+    };
+
+    /// <summary>
+    /// Starts (<paramref name="start"/>: validated options and the data → a trainer) or resumes the run in --out, trains
+    /// to the end with a progress line, then writes the model (and the tokenizer beside it) to --out/model.
+    /// </summary>
+    public void Execute(string name, ParseResult parse, Func<LmTrainerOptions> options, Func<LmTrainerOptions, TokenDataset, LmTrainer> start)
+    {
+        Torch.Threads = Environment.ProcessorCount;
+        var outDir = parse.GetValue(Output)!;
+        var corpus = parse.GetValue(Corpus)!;
+        var trainFile = Path.Combine(corpus, "train.txt");
+        var tokenizerPath = parse.GetValue(Tokenizer) ?? Path.Combine(corpus, "tokenizer.model");
+        Console.Error.WriteLine($"memplat {name}: tokenizing {trainFile} (cached beside it)");
+        LmTrainer trainer;
+        TokenDataset data;
+        if (parse.GetValue(Resume))
+        {
+            var checkpoint = LmTrainer.LatestCheckpoint(outDir) ?? throw new IOException($"--resume: no checkpoint under {outDir}/checkpoints");
+            var saved = LmTrainer.ReadOptions(checkpoint);
+            data = TokenDataset.Load(trainFile, tokenizerPath, saved.RetrievalFraction);
+            trainer = LmTrainer.Resume(outDir, data);
+            Console.Error.WriteLine($"memplat {name}: resuming {checkpoint} at step {trainer.Step}");
+        }
+        else
+        {
+            var o = options();
+            o.Validate();
+            data = TokenDataset.Load(trainFile, tokenizerPath, o.RetrievalFraction);
+            trainer = start(o, data);
+        }
+        using (trainer)
+        {
+            Console.Error.WriteLine($"memplat {name}: {data.Tokens.Length:N0} training tokens, {trainer.Model.NamedParameters().Sum(p => p.Value.NumElements):N0} parameters");
+            var total = trainer.Options.Steps;
+            var startStep = trainer.Step;
+            var watch = Stopwatch.StartNew();
+            TrainStep? last = null;
+            string copy = "";
+            trainer.Run(onStep: r =>
+            {
+                last = r;
+                if (!double.IsNaN(r.CopyFirst)) copy = $" copy {r.CopyFirst:F2}/{r.CopySecond:F2}";
+                var done = r.Step - startStep;
+                var eta = TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / done * (total - r.Step));
+                var scale = trainer.Options.E2Llm is null ? "" : $" g {r.Scale}";
+                Console.Error.Write($"\rstep {r.Step}/{total} loss {r.Loss:F4}{scale} lr {r.LearningRate:G3} {r.TokensPerSecond:N0} tok/s{copy} ETA {eta:hh\\:mm\\:ss}   ");
+            });
+            Console.Error.WriteLine();
+            var modelDir = Path.Combine(outDir, "model");
+            trainer.SaveModel(modelDir);
+            File.Copy(tokenizerPath, Path.Combine(modelDir, "tokenizer.model"), overwrite: true);
+            if (last is not null)
+                Console.WriteLine($"trained steps {startStep}..{last.Step} in {watch.Elapsed:hh\\:mm\\:ss}; final loss {last.Loss:F4}{copy}; model in {modelDir}, " +
+                                  $"log in {Path.Combine(outDir, LmTrainer.LogFile)}, plot in {Path.Combine(outDir, LossPlot.FileName)}");
+            else
+                Console.WriteLine($"nothing to do: the run is already at step {trainer.Step} of {total}; model in {modelDir}");
+        }
+    }
+}

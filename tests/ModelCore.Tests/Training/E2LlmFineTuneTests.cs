@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using MemoryPlatform.ModelCore.Models;
+using MemoryPlatform.ModelCore.Plotting;
+using MemoryPlatform.ModelCore.Tensors;
+using MemoryPlatform.ModelCore.Tests.Models;
+using MemoryPlatform.ModelCore.Tests.TestSupport;
+using MemoryPlatform.ModelCore.Training;
+
+namespace MemoryPlatform.ModelCore.Tests.Training;
+
+public class E2LlmFineTuneTests
+{
+    [Theory]
+    [InlineData("e2llm", null, 4)]
+    [InlineData("fixed-g", 2, 2)]
+    public void A_three_step_fine_tune_records_its_scale_range_and_draws_the_loss(string mode, int? fixedScale, int recordedScale)
+    {
+        using var dir = new TempDirectory();
+        var init = Path.Combine(dir.Path, "base");
+        using (var m = TinyModels.Random(seed: 5)) m.Save(init);
+        var recipe = new E2LlmRecipe(E2LlmRecipe.ParseMode(mode), BaseWindow: 16, MaxScale: 4, FixedScale: fixedScale,
+                                     TrainingLength: fixedScale is null ? 16 : null);
+        var e2llm = recipe.TrainingOptions();
+        var options = TrainingFixtures.Tiny(3) with { SequenceLength = e2llm.TrainingLength, E2Llm = e2llm };
+        var run = Path.Combine(dir.Path, "run");
+
+        using (var trainer = LmTrainer.Start(TinyModels.Config(), TrainingFixtures.RepeatedText(0.5), options, run, Llama.Load(init, DType.Float32)))
+        {
+            var steps = trainer.Run();
+            Assert.Equal(3, steps.Count);
+            Assert.All(steps, s => Assert.True(double.IsFinite(s.Loss)));
+            trainer.SaveModel(Path.Combine(run, "model"));
+        }
+
+        foreach (var modelDir in new[] { Path.Combine(run, "model"), LmTrainer.LatestCheckpoint(run)! })
+        {
+            var json = JsonNode.Parse(File.ReadAllText(Path.Combine(modelDir, "config.json")))!;
+            Assert.Equal(recordedScale, json["e2llm"]!["max_scale"]!.GetValue<int>());
+            Assert.Equal(16, json["e2llm"]!["base_window"]!.GetValue<int>());
+        }
+        using (var reloaded = Llama.Load(Path.Combine(run, "model"), DType.Float32))
+            Assert.Equal(new E2LlmConfig(recordedScale, 16), reloaded.Config.E2Llm);
+        var svg = XDocument.Load(Path.Combine(run, LossPlot.FileName));
+        Assert.Equal(3, svg.Descendants(XName.Get("polyline", "http://www.w3.org/2000/svg")).Single()
+                          .Attribute("points")!.Value.Split(' ').Length);
+    }
+}
