@@ -48,6 +48,9 @@ public sealed class Generator(Llama model)
         var samplers = Enumerable.Range(0, batch).Select(i => new Sampler(options, options.Seed + i)).ToArray();
         // Frequencies fixed once for the whole request, so dynamic scaling stays consistent with cached keys.
         var rope = model.RopeFor(capacity, options.RopeScale);
+        // Autocast is thread-local in libtorch and the steps below may resume on other threads after an await:
+        // capture the caller's mode once and re-enter it around every step.
+        var mixed = Autocast.IsEnabled();
 
         // keep[b, j]: position j of request b holds a real token (not left padding).
         var keep = new bool[batch, capacity];
@@ -62,7 +65,7 @@ public sealed class Generator(Llama model)
         var done = new bool[batch];
         var produced = new int[batch];
         ct.ThrowIfCancellationRequested();
-        var logits = Prefill(embed, lengths, promptLength, keep, rope, cache);
+        var logits = Prefill(embed, lengths, promptLength, keep, rope, cache, mixed);
 
         for (var step = 0; step < options.MaxTokens; step++)
         {
@@ -77,15 +80,16 @@ public sealed class Generator(Llama model)
             if (done.All(d => d) || step == options.MaxTokens - 1) yield break;
             ct.ThrowIfCancellationRequested();
             await Task.Yield();   // let a streaming consumer run between steps
-            logits = Decode(next, nextPosition, promptLength + step, keep, rope, cache);
+            logits = Decode(next, nextPosition, promptLength + step, keep, rope, cache, mixed);
             for (var b = 0; b < batch; b++) nextPosition[b]++;
         }
     }
 
     /// <summary>The whole left-padded prompt block in one forward pass; returns last-position logits [B·V].</summary>
-    private float[] Prefill(Func<Tensor>[] embed, int[] lengths, int promptLength, bool[,] keep, RopeParameters rope, KvCache cache)
+    private float[] Prefill(Func<Tensor>[] embed, int[] lengths, int promptLength, bool[,] keep, RopeParameters rope, KvCache cache, bool mixed)
     {
         using var noGrad = Autograd.NoGrad();
+        using var autocast = mixed ? Autocast.Enable() : default(ModeRestorer?);
         using var scope = TensorScope.Begin();
         var d = model.Config.HiddenSize;
         var rows = new Tensor[lengths.Length];
@@ -104,9 +108,10 @@ public sealed class Generator(Llama model)
     }
 
     /// <summary>One new token per request at its next position; returns logits [B·V].</summary>
-    private float[] Decode(int[] tokens, long[] positions, int cached, bool[,] keep, RopeParameters rope, KvCache cache)
+    private float[] Decode(int[] tokens, long[] positions, int cached, bool[,] keep, RopeParameters rope, KvCache cache, bool mixed)
     {
         using var noGrad = Autograd.NoGrad();
+        using var autocast = mixed ? Autocast.Enable() : default(ModeRestorer?);
         using var scope = TensorScope.Begin();
         for (var b = 0; b < tokens.Length; b++) keep[b, cached] = true;
         var ids = Tensor.From(tokens.Select(t => (long)t).ToArray(), tokens.Length, 1).To(model.Device);

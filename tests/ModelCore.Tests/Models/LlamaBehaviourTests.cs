@@ -64,6 +64,20 @@ public class LlamaBehaviourTests
     }
 
     [Fact]
+    public async Task Generation_under_autocast_keeps_bf16_on_every_step_whichever_thread_runs_it()
+    {
+        // Autocast is thread-local; decoding steps resume on pool threads after an await. Before the fix the
+        // prefill ran in bf16 and the decode in f32 against bf16 cached keys, and libtorch refused the matmul.
+        using var model = TinyModels.Random(seed: 7);
+        var generator = new Generator(model);
+        int[][] prompt = [[1, 5, 6, 7]];
+        var options = new GenerationOptions { MaxTokens = 10, StopTokens = [] };
+        Task<int[][]> run;
+        using (Autocast.Enable()) run = generator.GenerateAllAsync(prompt, options);   // prefill here, the rest on pool threads
+        Assert.Equal(10, (await run)[0].Length);
+    }
+
+    [Fact]
     public async Task Generation_stops_on_stop_tokens_and_at_max_tokens()
     {
         using var model = TinyModels.Random(seed: 5);
