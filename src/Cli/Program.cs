@@ -12,5 +12,6 @@ root.Subcommands.Add(TokenizerCommands.Create());
 root.Subcommands.Add(TokenizeCommand.Create());
 root.Subcommands.Add(TrainCommands.Create());
 root.Subcommands.Add(EvalCommands.Create());
+root.Subcommands.Add(IcaeCommands.Create());
 foreach (var c in ModelCommands.Create()) root.Subcommands.Add(c);
 return await root.Parse(args).InvokeAsync();
