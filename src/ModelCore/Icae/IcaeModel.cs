@@ -264,6 +264,49 @@ public sealed class IcaeModel : IDisposable
         return scope.Keep(Tensor.Cat(parts.ToArray()));                                          // [T, d]
     }
 
+    /// <summary>
+    /// Teacher-forced decoder loss: mean cross-entropy over every target token of every request, request i's input
+    /// being its layout followed by its target (the last target token only as a label). Requests are right-padded
+    /// into one batch and the padding is masked, so the batch mean equals the token-weighted mean of the requests
+    /// alone. Differentiable in the slots and the memory table; the base stays frozen.
+    /// </summary>
+    public Tensor DecoderLoss(IReadOnlyList<IcaePrompt> prompts, IReadOnlyList<int[]> targets)
+    {
+        if (prompts.Count == 0 || prompts.Count != targets.Count)
+            throw new ArgumentException($"need one target per prompt, got {prompts.Count} prompts and {targets.Count} targets");
+        using var scope = TensorScope.Begin();
+        var rows = new Tensor[prompts.Count];
+        var labelAt = new List<(int Row, int Position, int Token)>();
+        for (var i = 0; i < prompts.Count; i++)
+        {
+            if (targets[i].Length == 0) throw new ArgumentException($"target {i} is empty");
+            CheckIds(targets[i], $"target {i}");
+            var prompt = DecoderInput(prompts[i]);                                               // [P, d]
+            var p = (int)prompt.Size(0);
+            rows[i] = targets[i].Length == 1 ? prompt : Tensor.Cat([prompt, Base.Embed(Ids(targets[i][..^1]))]);   // [P + L − 1, d]
+            for (var j = 0; j < targets[i].Length; j++) labelAt.Add((i, p - 1 + j, targets[i][j]));   // position P−1+j predicts target j
+        }
+        var hidden = Base.Forward(PadRight(rows, out var positions, out var keep), positions, Base.RopeFor((int)positions.Size(1), RopeScaleFor((int)positions.Size(1))), keep);
+        var T = hidden.Size(1);
+        var index = Tensor.From(labelAt.Select(l => l.Row * T + l.Position).ToArray()).To(Base.Device);
+        var logits = Base.Logits(hidden.Reshape(-1, HiddenSize).IndexSelect(0, index));        // [N, V] float32
+        var labels = Tensor.From(labelAt.Select(l => (long)l.Token).ToArray()).To(Base.Device);
+        return scope.Keep(Functional.CrossEntropy(logits, labels));
+    }
+
+    /// <summary>Rows [T_i, d] right-padded with zeros into [B, T, d]; positions [B, T] from 0; keep [B, T] (null when nothing is padded).</summary>
+    private Tensor PadRight(Tensor[] rows, out Tensor positions, out Tensor? keep)
+    {
+        var T = rows.Max(r => r.Size(0));
+        var padded = rows.Select(r => r.Size(0) == T ? r : Tensor.Cat([r, Tensor.Zeros([T - r.Size(0), HiddenSize], r.DType, Base.Device)])).ToArray();
+        positions = Tensor.Arange(T).Unsqueeze(0).Expand(rows.Length, T).To(Base.Device);
+        var mask = new bool[rows.Length * T];
+        for (var b = 0; b < rows.Length; b++)
+            for (var j = 0; j < rows[b].Size(0); j++) mask[b * T + j] = true;
+        keep = rows.Any(r => r.Size(0) < T) ? Tensor.From(mask, rows.Length, T).To(Base.Device) : null;
+        return Tensor.Stack(padded);
+    }
+
     private Tensor SpecialRow(int row) => MemoryEmbeddings.Narrow(0, row, 1).To(Base.DType);      // [1, d]
 
     /// <summary>

@@ -1,4 +1,5 @@
 using MemoryPlatform.ModelCore.Icae;
+using MemoryPlatform.ModelCore.Models;
 using MemoryPlatform.ModelCore.SafeTensors;
 using MemoryPlatform.ModelCore.Tensors;
 using MemoryPlatform.ModelCore.Tests.Models;
@@ -64,8 +65,11 @@ public class IcaeAdapterFormatTests
     [Fact]
     public void Fingerprints_tell_adapters_apart()
     {
-        using var a = Model(seed: 1);
-        using var b = Model(seed: 1);
+        // One base from disk for both (Llama.Random draws from libtorch's generator, which parallel tests share).
+        using var dir = new TempDirectory();
+        using (var m = TinyModels.Random(seed: 1)) m.Save(dir.Path);
+        using var a = IcaeModel.Create(Llama.Load(dir.Path, DType.Float32), Config(), seed: 1);
+        using var b = IcaeModel.Create(Llama.Load(dir.Path, DType.Float32), Config(), seed: 1);
         Assert.Equal(a.Fingerprint, b.Fingerprint);
         RandomizeB(b, 2);
         Assert.NotEqual(a.Fingerprint, b.Fingerprint);

@@ -112,6 +112,26 @@ public class IcaeDecoderTests
     }
 
     [Fact]
+    public void The_decoder_loss_of_a_padded_batch_is_the_token_weighted_mean_of_each_request_alone()
+    {
+        using var model = Model(seed: 7);
+        using var scope = TensorScope.Begin();
+        var slots = model.Encode([Tokens(8, 1), Tokens(3, 2), Tokens(6, 3)]);
+        IcaePrompt[] prompts = [IcaePrompt.AutoEncode(slots.Select(0, 0)), IcaePrompt.Continue([slots.Narrow(0, 1, 2)]), IcaePrompt.Ask([slots.Select(0, 2)], [9, 9])];
+        int[][] targets = [Tokens(9, 4), Tokens(2, 5), Tokens(5, 6)];
+        var batched = model.DecoderLoss(prompts, targets).Item<float>();
+        var weighted = prompts.Select((p, i) => model.DecoderLoss([p], [targets[i]]).Item<float>() * targets[i].Length).Sum() / targets.Sum(t => t.Length);
+        Assert.Equal(weighted, batched, 1e-5);
+
+        // Teacher forcing: the loss of a one-token target is the cross-entropy of the prompt's last logits.
+        using var noGrad = Autograd.NoGrad();
+        var input = model.DecoderInput(prompts[0]).Unsqueeze(0);
+        var logits = model.Base.Logits(model.Base.Forward(input, Tensor.Arange(input.Size(1)).Unsqueeze(0), model.Base.RopeFor((int)input.Size(1))));
+        var last = Functional.LogSoftmax(logits.Select(1, input.Size(1) - 1), -1).ToArray<float>();
+        Assert.Equal(-last[42], model.DecoderLoss([prompts[0]], [[42]]).Item<float>(), 1e-4);
+    }
+
+    [Fact]
     public void The_rope_scale_follows_the_length_and_is_bounded_by_the_supported_scale()
     {
         using var plain = Model();                                                       // window 256, max scale 1
