@@ -78,10 +78,17 @@ public sealed class IcaeModel : IDisposable
         try
         {
             config.ValidateFor(baseModel.Config, configPath);
-            var (adapter, memory) = IcaeAdapterFile.Read(weights, config, baseModel.Config, trainableDType ?? dtype, baseModel.Device);
             var tokenizerPath = Path.Combine(modelDir, "tokenizer.model");
             var tokenizer = File.Exists(tokenizerPath) ? SentencePieceTokenizer.Load(tokenizerPath) : null;
-            var model = new IcaeModel(baseModel, adapter, memory, config, tokenizer, null);
+            var (adapter, memory) = IcaeAdapterFile.Read(weights, config, baseModel.Config, trainableDType ?? dtype, baseModel.Device);
+            IcaeModel model;
+            try { model = new IcaeModel(baseModel, adapter, memory, config, tokenizer, null); }
+            catch
+            {
+                adapter.Dispose();
+                memory.Dispose();
+                throw;
+            }
             if (config.BaseModel is { } expected && !string.Equals(expected, model.BaseIdentityHex, StringComparison.OrdinalIgnoreCase))
             {
                 model.Dispose();

@@ -5,7 +5,8 @@ namespace MemoryPlatform.ModelCore.Icae;
 
 /// <summary>
 /// One low-rank update (LoRA, Hu et al. 2021, eq. 3): h = W x + (α/r)·B(A x), with A [r, in] and B [out, r].
-/// A fresh update has A ~ N(0, 1/r²) (PEFT's "gaussian" init) and B = 0, so it starts as the identity change.
+/// A fresh update (<see cref="IcaeModel.Create"/>) has A ~ N(0, 1/r²) (PEFT's "gaussian" init) and B = 0, so it
+/// starts as no change at all.
 /// Dropout (PEFT's lora_dropout) acts on the LoRA input, in training only. Owns A and B.
 /// </summary>
 public sealed class LoraLinear : IDisposable
@@ -23,14 +24,6 @@ public sealed class LoraLinear : IDisposable
         B = TensorScope.Escape(b);
         Scaling = scaling;
         Dropout = dropout;
-    }
-
-    public static LoraLinear Fresh(long inFeatures, long outFeatures, int rank, double alpha, double dropout, DType dtype, Device device)
-    {
-        using var scope = TensorScope.Begin();
-        var a = Tensor.Randn([rank, inFeatures]).Mul(1.0 / rank).To(dtype).To(device);
-        var b = Tensor.Zeros([outFeatures, rank], dtype, device);
-        return new LoraLinear(scope.Keep(a), scope.Keep(b), alpha / rank, dropout);
     }
 
     /// <summary>(α/r)·B(A·dropout(x)) for x [.., in] → [.., out], computed in x's dtype.</summary>
@@ -65,19 +58,6 @@ public sealed class LoraAdapter : IProjectionAdapter, IDisposable
     {
         Config = config;
         this.updates = updates;
-    }
-
-    /// <summary>A fresh adapter for <paramref name="model"/>: A random, B zero on every target of every layer.</summary>
-    public static LoraAdapter Fresh(LlamaConfig model, LoraConfig config, DType dtype, Device device)
-    {
-        var updates = new Dictionary<(int, Projection), LoraLinear>();
-        for (var layer = 0; layer < model.NumHiddenLayers; layer++)
-            foreach (var p in config.TargetProjections)
-            {
-                var (outFeatures, inFeatures) = ProjectionShape(model, p);
-                updates[(layer, p)] = LoraLinear.Fresh(inFeatures, outFeatures, config.Rank, config.Alpha, config.Dropout, dtype, device);
-            }
-        return new LoraAdapter(config, updates);
     }
 
     /// <summary>[out, in] of a projection's weight in <paramref name="model"/>.</summary>
