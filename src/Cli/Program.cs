@@ -16,5 +16,6 @@ root.Subcommands.Add(TrainCommands.Create());
 root.Subcommands.Add(EvalCommands.Create());
 root.Subcommands.Add(PlotCommands.Create());
 root.Subcommands.Add(DataCommands.Create());
+root.Subcommands.Add(IcaeCommands.Create());
 foreach (var c in ModelCommands.Create()) root.Subcommands.Add(c);
 return await root.Parse(args).InvokeAsync();

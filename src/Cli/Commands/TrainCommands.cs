@@ -1,10 +1,17 @@
 using System.CommandLine;
+using System.Diagnostics;
+using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Models;
+using MemoryPlatform.ModelCore.Tensors;
+using MemoryPlatform.ModelCore.Tokenizer;
 using MemoryPlatform.ModelCore.Training;
 
 namespace MemoryPlatform.Cli.Commands;
 
-/// <summary>`memplat train lm`: train a Llama-style model on a tokenized corpus, with checkpoints and exact resume.</summary>
+/// <summary>
+/// `memplat train lm`: train a Llama-style model on a tokenized corpus; `memplat train icae-pretrain | icae-finetune`:
+/// train an ICAE adapter over a frozen base. All with checkpoints and exact resume.
+/// </summary>
 public static class TrainCommands
 {
     public static Command Create()
@@ -12,6 +19,8 @@ public static class TrainCommands
         var train = new Command("train", "Train models");
         train.Subcommands.Add(Lm());
         train.Subcommands.Add(TrainE2LlmCommand.Create());
+        train.Subcommands.Add(IcaePretrain());
+        train.Subcommands.Add(IcaeFinetune());
         return train;
     }
 
@@ -32,5 +41,184 @@ public static class TrainCommands
             },
             (options, data) => LmTrainer.Start(LlamaConfig.Load(parse.GetValue(config)!), data, options, parse.GetValue(shared.Output)!))));
         return command;
+    }
+
+    // ---- ICAE ----
+
+    private static Command IcaePretrain()
+    {
+        var model = new Option<string>("--model") { Description = "Base model directory (config.json, *.safetensors, tokenizer.model)", Required = true };
+        var corpus = new Option<string>("--corpus") { Description = "Corpus directory (train.txt)", Required = true };
+        var output = new Option<string>("--out") { Description = "Run directory (checkpoints/, train_log.csv, adapter/)", Required = true };
+        var adapter = new Option<string?>("--adapter") { Description = "Start from this adapter (e.g. from `memplat icae init`) instead of a fresh one" };
+        var defaults = new IcaeTrainerOptions();
+        var icae = new IcaeConfig();
+        var lambda = new Option<double>("--lambda") { Description = "Weight of the AE loss against the LM loss", DefaultValueFactory = _ => defaults.Lambda };
+        var span = new Option<int>("--span") { Description = "Tokens per span (fresh adapter)", DefaultValueFactory = _ => icae.SpanLength };
+        var k = new Option<int>("--k") { Description = "Memory slots per span (fresh adapter)", DefaultValueFactory = _ => icae.MemoryTokens };
+        var rank = new Option<int>("--rank") { Description = "LoRA rank (fresh adapter)", DefaultValueFactory = _ => icae.Lora.Rank };
+        var alpha = new Option<double>("--alpha") { Description = "LoRA alpha (fresh adapter)", DefaultValueFactory = _ => icae.Lora.Alpha };
+        var targets = new Option<string>("--targets") { Description = "LoRA target projections (fresh adapter)", DefaultValueFactory = _ => string.Join(',', icae.Lora.Targets) };
+        var maxSpans = new Option<int>("--max-spans") { Description = "Most spans in a multi-span sample", DefaultValueFactory = _ => defaults.MaxSpans };
+        var multiSpan = new Option<double>("--multi-span") { Description = "Share of multi-span samples", DefaultValueFactory = _ => defaults.MultiSpanFraction };
+        var continuation = new Option<int>("--continuation") { Description = "Tokens of the LM objective's continuation", DefaultValueFactory = _ => defaults.ContinuationLength };
+        var command = new Command("icae-pretrain", "Pretrain an ICAE adapter: λ·AE + (1 − λ)·LM over a frozen base (bf16), LoRA and memory table in fp32");
+        var shared = IcaeRunOptions(defaults);
+        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation }.Concat(shared.All))
+            command.Options.Add(o);
+        command.SetAction(parse => CommandErrors.Run("train icae-pretrain", () =>
+        {
+            Torch.Threads = Environment.ProcessorCount;
+            var modelDir = parse.GetValue(model)!;
+            var outDir = parse.GetValue(output)!;
+            var tokenizerPath = Path.Combine(modelDir, "tokenizer.model");
+            if (!File.Exists(tokenizerPath)) throw new FileNotFoundException($"{tokenizerPath} is needed to tokenize the corpus");
+            var trainFile = Path.Combine(parse.GetValue(corpus)!, "train.txt");
+            Console.Error.WriteLine($"memplat train icae-pretrain: tokenizing {trainFile} (cached beside it)");
+            var data = new IcaePretrainData(TokenDataset.Load(trainFile, tokenizerPath));
+            IcaeTrainer trainer;
+            if (parse.GetValue(shared.Resume))
+                trainer = ResumeIcae(outDir, data, modelDir, parse, shared);
+            else
+            {
+                var options = shared.Read(parse, defaults) with
+                {
+                    Objective = IcaeObjective.Pretrain, Lambda = parse.GetValue(lambda), MaxSpans = parse.GetValue(maxSpans),
+                    MultiSpanFraction = parse.GetValue(multiSpan), ContinuationLength = parse.GetValue(continuation),
+                    BaseModelDir = Path.GetFullPath(modelDir),
+                };
+                options.Validate();
+                var device = Device.Parse(parse.GetValue(shared.Device)!);
+                var dtype = options.Bf16 ? DType.BFloat16 : DType.Float32;
+                IcaeModel icaeModel;
+                if (parse.GetValue(adapter) is string adapterDir)
+                    icaeModel = IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32);
+                else
+                {
+                    var config = new IcaeConfig
+                    {
+                        MemoryTokens = parse.GetValue(k), SpanLength = parse.GetValue(span),
+                        Lora = icae.Lora with
+                        {
+                            Rank = parse.GetValue(rank), Alpha = parse.GetValue(alpha),
+                            Targets = parse.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        },
+                    };
+                    config.Validate("command line");
+                    icaeModel = IcaeModel.Create(Llama.Load(modelDir, dtype, device), config, options.Seed, SentencePieceTokenizer.Load(tokenizerPath));
+                }
+                trainer = IcaeTrainer.Start(icaeModel, data, options, outDir);
+            }
+            RunIcae("train icae-pretrain", trainer, outDir, $"{data.Tokens.Tokens.Length:N0} training tokens");
+        }));
+        return command;
+    }
+
+    private static Command IcaeFinetune()
+    {
+        var model = new Option<string>("--model") { Description = "Base model directory (config.json, *.safetensors, tokenizer.model)", Required = true };
+        var adapter = new Option<string?>("--adapter") { Description = "Pretrained adapter directory; required unless --resume" };
+        var dataFile = new Option<string>("--data") { Description = "JSONL in the PwC format: {\"input\", \"prompt\", \"answer\"} per line", Required = true };
+        var output = new Option<string>("--out") { Description = "Run directory (checkpoints/, train_log.csv, adapter/)", Required = true };
+        var defaults = new IcaeTrainerOptions { Objective = IcaeObjective.FineTune, LearningRate = 5e-5 };
+        var maxSpans = new Option<int>("--max-spans") { Description = "Contexts keep their first max-spans spans", DefaultValueFactory = _ => defaults.MaxSpans };
+        var command = new Command("icae-finetune", "Fine-tune an ICAE adapter on (context, prompt, answer): answer loss given [slots][FT] prompt");
+        var shared = IcaeRunOptions(defaults);
+        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans }.Concat(shared.All))
+            command.Options.Add(o);
+        command.SetAction(parse => CommandErrors.Run("train icae-finetune", () =>
+        {
+            Torch.Threads = Environment.ProcessorCount;
+            var modelDir = parse.GetValue(model)!;
+            var outDir = parse.GetValue(output)!;
+            var tokenizerPath = Path.Combine(modelDir, "tokenizer.model");
+            if (!File.Exists(tokenizerPath)) throw new FileNotFoundException($"{tokenizerPath} is needed to tokenize the data");
+            var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
+            var data = IcaeFineTuneData.Load(parse.GetValue(dataFile)!, text => tokenizer.Encode(text));
+            IcaeTrainer trainer;
+            if (parse.GetValue(shared.Resume))
+                trainer = ResumeIcae(outDir, data, modelDir, parse, shared);
+            else
+            {
+                var adapterDir = parse.GetValue(adapter) ?? throw new ArgumentException("--adapter is required for a new run");
+                var options = shared.Read(parse, defaults) with { MaxSpans = parse.GetValue(maxSpans), BaseModelDir = Path.GetFullPath(modelDir) };
+                options.Validate();
+                var icaeModel = IcaeModel.Load(modelDir, adapterDir, options.Bf16 ? DType.BFloat16 : DType.Float32,
+                                               Device.Parse(parse.GetValue(shared.Device)!), trainableDType: DType.Float32);
+                trainer = IcaeTrainer.Start(icaeModel, data, options, outDir);
+            }
+            RunIcae("train icae-finetune", trainer, outDir, $"{data.Examples.Count:N0} examples");
+        }));
+        return command;
+    }
+
+    /// <summary>The run options both ICAE commands share.</summary>
+    private sealed record IcaeRunOptionSet(Option<int> Steps, Option<int> Batch, Option<int> Accum, Option<double> Lr, Option<int> Warmup,
+                                           Option<double> ClipNorm, Option<ulong> Seed, Option<int> SaveEvery, Option<int> LogEvery,
+                                           Option<bool> F32, Option<string> Device, Option<bool> Resume)
+    {
+        public Option[] All => [Steps, Batch, Accum, Lr, Warmup, ClipNorm, Seed, SaveEvery, LogEvery, F32, Device, Resume];
+
+        public IcaeTrainerOptions Read(ParseResult parse, IcaeTrainerOptions defaults) => defaults with
+        {
+            Steps = parse.GetValue(Steps), BatchSize = parse.GetValue(Batch), Accumulation = parse.GetValue(Accum),
+            LearningRate = parse.GetValue(Lr), WarmupSteps = parse.GetValue(Warmup), ClipNorm = parse.GetValue(ClipNorm),
+            Seed = parse.GetValue(Seed), SaveEvery = parse.GetValue(SaveEvery), LogEvery = parse.GetValue(LogEvery), Bf16 = !parse.GetValue(F32),
+        };
+    }
+
+    private static IcaeRunOptionSet IcaeRunOptions(IcaeTrainerOptions d) => new(
+        new Option<int>("--steps") { DefaultValueFactory = _ => d.Steps },
+        new Option<int>("--batch") { Description = "Samples per micro-batch", DefaultValueFactory = _ => d.BatchSize },
+        new Option<int>("--accum") { Description = "Micro-batches per optimizer step", DefaultValueFactory = _ => d.Accumulation },
+        new Option<double>("--lr") { DefaultValueFactory = _ => d.LearningRate },
+        new Option<int>("--warmup") { DefaultValueFactory = _ => d.WarmupSteps },
+        new Option<double>("--clip") { Description = "Global gradient-norm clip", DefaultValueFactory = _ => d.ClipNorm },
+        new Option<ulong>("--seed") { DefaultValueFactory = _ => d.Seed },
+        new Option<int>("--save-every") { DefaultValueFactory = _ => d.SaveEvery },
+        new Option<int>("--log-every") { Description = "Log interval (base-model reference losses are computed on log steps)", DefaultValueFactory = _ => d.LogEvery },
+        new Option<bool>("--f32") { Description = "Compute in float32 instead of bf16" },
+        new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" },
+        new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint (its saved options apply)" });
+
+    private static IcaeTrainer ResumeIcae(string outDir, IIcaeSamples data, string modelDir, ParseResult parse, IcaeRunOptionSet shared)
+    {
+        var checkpoint = TrainingCheckpoints.Latest(outDir) ?? throw new IOException($"--resume: no checkpoint under {TrainingCheckpoints.Dir(outDir)}");
+        var trainer = IcaeTrainer.Resume(outDir, data, modelDir, Device.Parse(parse.GetValue(shared.Device)!));
+        Console.Error.WriteLine($"memplat: resuming {checkpoint} at step {trainer.Step}");
+        return trainer;
+    }
+
+    /// <summary>Runs an ICAE trainer with a progress line on stderr, then writes the adapter to out/adapter.</summary>
+    private static void RunIcae(string name, IcaeTrainer trainer, string outDir, string dataSummary)
+    {
+        using (trainer)
+        {
+            var trainable = trainer.Model.TrainableParameters().Sum(p => p.Value.NumElements);
+            Console.Error.WriteLine($"memplat {name}: {dataSummary}, {trainable:N0} trainable parameters, k {trainer.Model.MemoryTokens}, span {trainer.Model.Config.SpanLength}");
+            var total = trainer.Options.Steps;
+            var startStep = trainer.Step;
+            var watch = Stopwatch.StartNew();
+            IcaeTrainStep? last = null;
+            var reference = "";
+            trainer.Run(onStep: r =>
+            {
+                last = r;
+                if (!double.IsNaN(r.BaseLoss)) reference = $" (base {r.BaseLoss:F3}{(double.IsNaN(r.BaseLmLoss) ? "" : $"/{r.BaseLmLoss:F3}")})";
+                var losses = trainer.Options.Objective == IcaeObjective.Pretrain
+                    ? $"loss {r.Loss:F4} ae {r.AeLoss:F4} lm {r.LmLoss:F4}"
+                    : $"answer loss {r.FtLoss:F4}";
+                var eta = TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / (r.Step - startStep) * (total - r.Step));
+                Console.Error.Write($"\rstep {r.Step}/{total} {losses}{reference} lr {r.LearningRate:G3} {r.TokensPerSecond:N0} tok/s ETA {eta:hh\\:mm\\:ss}   ");
+            });
+            Console.Error.WriteLine();
+            var adapterDir = Path.Combine(outDir, "adapter");
+            trainer.Model.SaveAdapter(adapterDir);
+            if (last is not null)
+                Console.WriteLine($"trained steps {startStep}..{last.Step} in {watch.Elapsed:hh\\:mm\\:ss}; final loss {last.Loss:F4}; adapter in {adapterDir}, " +
+                                  $"log in {Path.Combine(outDir, IcaeTrainer.LogFile)}");
+            else
+                Console.WriteLine($"nothing to do: the run is already at step {trainer.Step} of {total}; adapter in {adapterDir}");
+        }
     }
 }

@@ -127,8 +127,10 @@ public sealed class Llama : IDisposable
     /// Final hidden states [B, T, d] (after the final RMSNorm) for input embeddings [B, T, d] at
     /// <paramref name="positions"/> [B, T]. <paramref name="keep"/> [B, cached + T] marks real
     /// (non-padding) positions; <paramref name="cache"/> receives this call's keys and values.
+    /// <paramref name="adapter"/> adds a delta to projections (ICAE's LoRA encoder); null is the plain model.
     /// </summary>
-    public Tensor Forward(Tensor embeddings, Tensor positions, RopeParameters rope, Tensor? keep = null, KvCache? cache = null)
+    public Tensor Forward(Tensor embeddings, Tensor positions, RopeParameters rope, Tensor? keep = null, KvCache? cache = null,
+                          IProjectionAdapter? adapter = null)
     {
         using var scope = TensorScope.Begin();
         var (cos, sin) = Rope.Angles(positions, rope, Device);
@@ -139,8 +141,8 @@ public sealed class Llama : IDisposable
         for (var i = 0; i < Blocks.Length; i++)
         {
             using var layerScope = TensorScope.Begin();
-            var h = x + Attention(i, Functional.RmsNorm(x, Blocks[i].AttentionNorm, Config.RmsNormEps), cos, sin, mask, cache);
-            x = layerScope.Keep(h + Mlp(Blocks[i], Functional.RmsNorm(h, Blocks[i].MlpNorm, Config.RmsNormEps)));
+            var h = x + Attention(i, Functional.RmsNorm(x, Blocks[i].AttentionNorm, Config.RmsNormEps), cos, sin, mask, cache, adapter);
+            x = layerScope.Keep(h + Mlp(i, Functional.RmsNorm(h, Blocks[i].MlpNorm, Config.RmsNormEps), adapter));
         }
         return scope.Keep(Functional.RmsNorm(x, FinalNorm, Config.RmsNormEps));
     }
@@ -153,13 +155,14 @@ public sealed class Llama : IDisposable
     }
 
     /// <summary>Causal self-attention with grouped-query heads: Hkv key/value heads each serve H/Hkv query heads.</summary>
-    private Tensor Attention(int layer, Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+    private Tensor Attention(int layer, Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, IProjectionAdapter? adapter)
     {
         var b = Blocks[layer];
         long B = x.Size(0), T = x.Size(1), H = Config.NumAttentionHeads, Hkv = Config.NumKeyValueHeads, D = Config.HeadDim;
-        var q = x.Linear(b.Wq, b.Bq).View(B, T, H, D).Transpose(1, 2);               // [B, H, T, D]
-        var k = x.Linear(b.Wk, b.Bk).View(B, T, Hkv, D).Transpose(1, 2);             // [B, Hkv, T, D]
-        var v = x.Linear(b.Wv, b.Bv).View(B, T, Hkv, D).Transpose(1, 2);             // [B, Hkv, T, D]
+        Tensor Proj(Projection p, Tensor input, Tensor w, Tensor? bias = null) => Project(layer, p, input, w, bias, adapter);
+        var q = Proj(Projection.Q, x, b.Wq, b.Bq).View(B, T, H, D).Transpose(1, 2);     // [B, H, T, D]
+        var k = Proj(Projection.K, x, b.Wk, b.Bk).View(B, T, Hkv, D).Transpose(1, 2);   // [B, Hkv, T, D]
+        var v = Proj(Projection.V, x, b.Wv, b.Bv).View(B, T, Hkv, D).Transpose(1, 2);   // [B, Hkv, T, D]
         q = Rope.Apply(q, cos, sin);
         k = Rope.Apply(k, cos, sin);
         if (cache is not null) (k, v) = cache.Append(layer, k, v);                   // [B, Hkv, Tk, D]
@@ -169,7 +172,7 @@ public sealed class Llama : IDisposable
             v = v.RepeatInterleave(H / Hkv, 1);
         }
         var y = Functional.ScaledDotProductAttention(q, k, v, mask, causal: true);    // [B, H, T, D]
-        return y.Transpose(1, 2).Reshape(B, T, H * D).Linear(b.Wo);                  // [B, T, d]
+        return Proj(Projection.O, y.Transpose(1, 2).Reshape(B, T, H * D), b.Wo);    // [B, T, d]
     }
 
     /// <summary>Mistral's sliding window: query i also may not see keys at or before i − W.</summary>
@@ -182,8 +185,20 @@ public sealed class Llama : IDisposable
     }
 
     /// <summary>SwiGLU (Shazeer 2020): down(silu(gate(x)) · up(x)).</summary>
-    private static Tensor Mlp(LlamaBlock b, Tensor x) =>
-        Functional.Silu(x.Linear(b.WGate)).Mul(x.Linear(b.WUp)).Linear(b.WDown);
+    private Tensor Mlp(int layer, Tensor x, IProjectionAdapter? adapter)
+    {
+        var b = Blocks[layer];
+        var gated = Functional.Silu(Project(layer, Projection.Gate, x, b.WGate, null, adapter))
+            .Mul(Project(layer, Projection.Up, x, b.WUp, null, adapter));                        // [B, T, ffn]
+        return Project(layer, Projection.Down, gated, b.WDown, null, adapter);                   // [B, T, d]
+    }
+
+    /// <summary>y = x Wᵀ (+ b), plus the adapter's delta for this projection when it has one (LoRA: (α/r)·B(A x)).</summary>
+    private static Tensor Project(int layer, Projection p, Tensor x, Tensor w, Tensor? bias, IProjectionAdapter? adapter)
+    {
+        var y = x.Linear(w, bias);
+        return adapter?.Delta(layer, p, x) is { } delta ? y.Add(delta) : y;
+    }
 
     /// <summary>RoPE frequencies for a request spanning <paramref name="positions"/> positions at E²-LLM scale g.</summary>
     public RopeParameters RopeFor(int positions, double scale = 1.0) => RopeFrequencies.Compute(Config, positions, scale);

@@ -89,12 +89,16 @@ public static class Functional
         }
         else
         {
-            var scores = q.MatMul(k.Transpose(-2, -1)).To(AtLeastFloat32(q.DType)).Mul(s);   // [B, H, Tq, Tk]
+            // Scores from float32 operands: a bf16 product would round them (to 1/8 at |score| ≈ 16), and its kernel
+            // differs with the shape, so one request alone and in a padded batch would round differently.
+            // (Under autocast the product is bf16 again, as before; the last To brings it back to float32.)
+            var f32 = AtLeastFloat32(q.DType);
+            var scores = q.To(f32).MatMul(k.To(f32).Transpose(-2, -1)).To(f32).Mul(s);    // [B, H, Tq, Tk]
             // The most negative float, not -inf: a fully masked row then softmaxes to finite values
             // (zeroed below) instead of NaN, which would poison gradients of padded batches.
             if (mask is not null) scores = MaskedFill(scores, mask.LogicalNot(), float.MinValue);
             var weights = Softmax(scores, -1);
-            result = weights.To(v.DType).MatMul(v);                                  // [B, H, Tq, D]
+            result = weights.MatMul(v.To(f32)).To(v.DType);                          // [B, H, Tq, D]
         }
         if (keep is not null) result = ZeroRowsWithoutKeys(result, mask!);
         return scope.Keep(result);

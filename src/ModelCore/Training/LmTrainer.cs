@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
 using MemoryPlatform.ModelCore.Evaluation;
 using MemoryPlatform.ModelCore.Models;
 using MemoryPlatform.ModelCore.Plotting;
-using MemoryPlatform.ModelCore.SafeTensors;
 using MemoryPlatform.ModelCore.Tensors;
 
 namespace MemoryPlatform.ModelCore.Training;
@@ -66,8 +63,8 @@ public sealed record TrainStep(long Step, long Tokens, double Loss, double Learn
 /// </summary>
 public sealed class LmTrainer : IDisposable
 {
-    public const string StateJson = "trainer_state.json";
-    public const string StateTensors = "trainer_state.safetensors";
+    public const string StateJson = TrainingCheckpoints.StateJson;
+    public const string StateTensors = TrainingCheckpoints.StateTensors;
     public const string LogFile = "train_log.csv";
     /// <summary>The loss curve, redrawn from the log at every checkpoint.</summary>
     public string PlotPath => Path.Combine(outDir, LossPlot.FileName);
@@ -76,12 +73,13 @@ public sealed class LmTrainer : IDisposable
     private readonly string outDir;
     private readonly Tensor[] parameters;
     private readonly AdamW optimizer;
+    private readonly TrainingLog log;
 
     public Llama Model { get; }
     public LmTrainerOptions Options { get; }
     /// <summary>Optimizer steps completed.</summary>
     public long Step { get; private set; }
-    public string CheckpointsDir => Path.Combine(outDir, "checkpoints");
+    public string CheckpointsDir => TrainingCheckpoints.Dir(outDir);
 
     private LmTrainer(Llama model, TokenDataset data, LmTrainerOptions options, string outDir)
     {
@@ -94,6 +92,7 @@ public sealed class LmTrainer : IDisposable
         parameters = model.NamedParameters().Select(p => p.Value).ToArray();
         foreach (var p in parameters) p.RequiresGrad = true;
         optimizer = new AdamW(parameters, new AdamWOptions(options.LearningRate, options.Beta1, options.Beta2, options.Eps, options.WeightDecay));
+        log = new TrainingLog(Path.Combine(outDir, LogFile), LogHeader);
     }
 
     /// <summary>A new run from a random model of <paramref name="config"/>, or from <paramref name="init"/> (fine-tuning).</summary>
@@ -107,46 +106,21 @@ public sealed class LmTrainer : IDisposable
     /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint, with that run's options.</summary>
     public static LmTrainer Resume(string outDir, TokenDataset data)
     {
-        var checkpoint = LatestCheckpoint(outDir) ?? throw new IOException($"no checkpoint under {Path.Combine(outDir, "checkpoints")}");
-        var options = ReadOptions(checkpoint);
-        long step;
-        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(checkpoint, StateJson))))
-            step = json.RootElement.GetProperty("step").GetInt64();
-        var trainer = new LmTrainer(Llama.Load(checkpoint, DType.Float32), data, options, outDir);
-        using var scope = TensorScope.Begin();
-        using var file = SafeTensorsFile.Open(Path.Combine(checkpoint, StateTensors));
-        var state = file.Tensors.Keys.ToDictionary(k => k, k => file.ReadTensor(k, DType.Float32));
-        trainer.optimizer.Load(state, step);
-        trainer.Step = step;
-        trainer.TruncateLog();
+        var checkpoint = LatestCheckpoint(outDir) ?? throw new IOException($"no checkpoint under {TrainingCheckpoints.Dir(outDir)}");
+        var trainer = new LmTrainer(Llama.Load(checkpoint, DType.Float32), data, ReadOptions(checkpoint), outDir);
+        trainer.Step = TrainingCheckpoints.RestoreOptimizer(checkpoint, trainer.optimizer);
+        trainer.log.TruncateAfter(trainer.Step);
         return trainer;
     }
 
     /// <summary>The options a checkpoint's run was started with.</summary>
-    public static LmTrainerOptions ReadOptions(string checkpoint)
-    {
-        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(checkpoint, StateJson)));
-        return json.RootElement.GetProperty("options").Deserialize<LmTrainerOptions>()
-               ?? throw new InvalidDataException($"{checkpoint}/{StateJson} lacks options");
-    }
+    public static LmTrainerOptions ReadOptions(string checkpoint) => TrainingCheckpoints.ReadOptions<LmTrainerOptions>(checkpoint);
 
-    public static string? LatestCheckpoint(string outDir)
-    {
-        var dir = Path.Combine(outDir, "checkpoints");
-        if (!Directory.Exists(dir)) return null;
-        return Directory.GetDirectories(dir, "step-*").Where(d => File.Exists(Path.Combine(d, StateJson))).Order(StringComparer.Ordinal).LastOrDefault();
-    }
+    public static string? LatestCheckpoint(string outDir) => TrainingCheckpoints.Latest(outDir);
 
     /// <summary>Learning rate at optimizer step <paramref name="step"/> (0-based): linear warmup, then cosine to the floor.</summary>
-    public double LearningRateAt(long step)
-    {
-        var o = Options;
-        if (step < o.WarmupSteps) return o.LearningRate * (step + 1) / o.WarmupSteps;
-        var span = Math.Max(1, o.Steps - o.WarmupSteps);
-        var progress = Math.Min(1.0, (double)(step - o.WarmupSteps) / span);
-        var floor = o.LearningRate * o.MinLearningRateRatio;
-        return floor + (o.LearningRate - floor) * 0.5 * (1 + Math.Cos(Math.PI * progress));
-    }
+    public double LearningRateAt(long step) =>
+        LearningRateSchedule.WarmupCosine(step, Options.LearningRate, Options.WarmupSteps, Options.Steps, Options.MinLearningRateRatio);
 
     /// <summary>
     /// Trains until step <paramref name="stopAt"/> (default: the end), calling <paramref name="onStep"/> after every
@@ -173,7 +147,7 @@ public sealed class LmTrainer : IDisposable
             if ((Options.SaveEvery > 0 && Step % Options.SaveEvery == 0) || Step == end)
             {
                 SaveCheckpoint();
-                if (File.Exists(LogPath)) LossPlot.Write(LogPath, PlotPath);
+                if (File.Exists(log.Path)) LossPlot.Write(log.Path, PlotPath);
             }
             onStep?.Invoke(record);
         }
@@ -230,22 +204,8 @@ public sealed class LmTrainer : IDisposable
 
     // ---- checkpoints and the log ----
 
-    private void SaveCheckpoint()
-    {
-        Directory.CreateDirectory(CheckpointsDir);
-        var final = Path.Combine(CheckpointsDir, $"step-{Step:D8}");
-        var temp = Path.Combine(CheckpointsDir, $".tmp-step-{Step:D8}");
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-        Directory.CreateDirectory(temp);
-        SaveModel(temp);
-        var writer = new SafeTensorsWriter();
-        foreach (var (name, value) in optimizer.State()) writer.Add(name, value);
-        writer.Save(Path.Combine(temp, StateTensors));
-        var state = new { step = Step, seed = Options.Seed, options = Options };
-        File.WriteAllText(Path.Combine(temp, StateJson), JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-        Directory.Move(temp, final);
-    }
+    private void SaveCheckpoint() =>
+        TrainingCheckpoints.Save(outDir, Step, Options.Seed, Options, optimizer, SaveModel);
 
     /// <summary>
     /// The model in HF layout. An E²-LLM run records the scale range it trained in config.json
@@ -258,26 +218,11 @@ public sealed class LmTrainer : IDisposable
             (Model.Config with { E2Llm = E2LlmRecipe.TrainedFor(e) }).Save(Path.Combine(directory, "config.json"));
     }
 
-    private string LogPath => Path.Combine(outDir, LogFile);
 
     private const string LogHeader = "step,tokens,loss,lr,grad_norm,tokens_per_s,copy_first,copy_second";
 
-    private void AppendLog(TrainStep r)
-    {
-        if (!File.Exists(LogPath)) File.WriteAllText(LogPath, LogHeader + "\n");
-        static string F(double v) => double.IsNaN(v) ? "" : v.ToString("G6", CultureInfo.InvariantCulture);
-        File.AppendAllText(LogPath, string.Join(',', r.Step.ToString(CultureInfo.InvariantCulture), r.Tokens.ToString(CultureInfo.InvariantCulture),
-            F(r.Loss), F(r.LearningRate), F(r.GradNorm), F(r.TokensPerSecond), F(r.CopyFirst), F(r.CopySecond)) + "\n");
-    }
-
-    /// <summary>On resume, drops log rows past the checkpoint: the resumed run writes them again.</summary>
-    private void TruncateLog()
-    {
-        if (!File.Exists(LogPath)) return;
-        var kept = File.ReadAllLines(LogPath).Where((line, i) =>
-            i == 0 || (long.TryParse(line.Split(',')[0], CultureInfo.InvariantCulture, out var s) && s <= Step));
-        File.WriteAllLines(LogPath, kept);
-    }
+    private void AppendLog(TrainStep r) =>
+        log.Append(r.Step, r.Tokens, r.Loss, r.LearningRate, r.GradNorm, r.TokensPerSecond, r.CopyFirst, r.CopySecond);
 
     public void Dispose()
     {

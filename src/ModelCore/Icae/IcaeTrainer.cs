@@ -1,0 +1,313 @@
+using System.Diagnostics;
+using MemoryPlatform.ModelCore.Tensors;
+using MemoryPlatform.ModelCore.Training;
+
+namespace MemoryPlatform.ModelCore.Icae;
+
+public enum IcaeObjective
+{
+    /// <summary>λ·AE + (1 − λ)·LM on corpus text (ICAE §3.2).</summary>
+    Pretrain,
+    /// <summary>Answer loss given [slots][FT] prompt (ICAE §3.3).</summary>
+    FineTune,
+}
+
+/// <summary>Everything that defines an ICAE run; saved in trainer_state.json so a resume continues the same run.</summary>
+public sealed record IcaeTrainerOptions
+{
+    public IcaeObjective Objective { get; init; } = IcaeObjective.Pretrain;
+    public int Steps { get; init; } = 1000;
+    /// <summary>Samples per micro-batch; the optimizer step sees BatchSize × Accumulation samples.</summary>
+    public int BatchSize { get; init; } = 4;
+    public int Accumulation { get; init; } = 1;
+    public double LearningRate { get; init; } = 1e-4;
+    public double MinLearningRateRatio { get; init; } = 0.1;
+    public int WarmupSteps { get; init; } = 100;
+    public double WeightDecay { get; init; }
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.999;
+    public double Eps { get; init; } = 1e-8;
+    /// <summary>The paper clips at 2.0.</summary>
+    public double ClipNorm { get; init; } = 2.0;
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Frozen base in bf16 (trainable tensors stay float32); false computes in float32 (exactness tests).</summary>
+    public bool Bf16 { get; init; } = true;
+    public int LogEvery { get; init; } = 10;
+    /// <summary>Checkpoint interval in steps; the last step is always saved.</summary>
+    public int SaveEvery { get; init; } = 200;
+    /// <summary>λ: weight of the AE loss against the LM loss in pretraining (the paper finds 0.4–0.6 best).</summary>
+    public double Lambda { get; init; } = 0.5;
+    /// <summary>Most spans in one sample (pretraining draws 2..MaxSpans for multi-span samples; fine-tuning truncates to it).</summary>
+    public int MaxSpans { get; init; } = 4;
+    /// <summary>Share of pretraining samples with more than one span.</summary>
+    public double MultiSpanFraction { get; init; } = 0.25;
+    /// <summary>Tokens of the LM objective's continuation.</summary>
+    public int ContinuationLength { get; init; } = 128;
+    /// <summary>The base model directory, kept so a resume needs only the run directory.</summary>
+    public string? BaseModelDir { get; init; }
+
+    public void Validate()
+    {
+        if (Steps < 1 || BatchSize < 1 || Accumulation < 1 || MaxSpans < 1)
+            throw new ArgumentException("steps, batch, accumulation and max spans must be at least 1");
+        if (WarmupSteps < 0 || LogEvery < 1 || SaveEvery < 0)
+            throw new ArgumentException("warmup and save intervals must be non-negative, log interval at least 1");
+        if (!(LearningRate > 0)) throw new ArgumentException("the learning rate must be positive");
+        if (Lambda is < 0 or > 1 || double.IsNaN(Lambda)) throw new ArgumentException($"λ must lie in [0, 1], found {Lambda}");
+        if (MultiSpanFraction is < 0 or > 1) throw new ArgumentException("the multi-span fraction must lie in [0, 1]");
+        if (Objective == IcaeObjective.Pretrain && Lambda < 1 && ContinuationLength < 1)
+            throw new ArgumentException("the LM objective (λ < 1) needs a continuation length of at least 1");
+    }
+}
+
+/// <summary>One optimizer step as logged. Losses that a step does not compute are NaN (base references: on log steps only).</summary>
+public sealed record IcaeTrainStep(long Step, long ContextTokens, double Loss, double AeLoss, double LmLoss, double FtLoss,
+                                   double BaseLoss, double BaseLmLoss, double LearningRate, double GradNorm, double TokensPerSecond);
+
+/// <summary>
+/// ICAE training (Ge et al. §3.2–3.3): only the LoRA and the memory table train (float32 master copies, AdamW), the
+/// base stays frozen (bf16 compute). Pretraining minimises λ·AE + (1 − λ)·LM on every sample; fine-tuning the answer
+/// loss. Schedule, checkpoints and the CSV log are LmTrainer's (<see cref="TrainingCheckpoints"/>); samples and the
+/// dropout generator are functions of (seed, step, micro-batch, row), so a resume continues bit-for-bit.
+/// </summary>
+/// <remarks>
+/// For reference, on log steps the base model's own losses on the same samples (first micro-batch) are logged:
+/// pretraining: base_loss = the plain LM loss of the context text (what AE must beat for the slots to carry
+/// anything) and base_lm_loss = the continuation given the raw context (the ceiling of the LM objective);
+/// fine-tuning: base_loss = the answer given the raw context and prompt.
+/// </remarks>
+public sealed class IcaeTrainer : IDisposable
+{
+    public const string LogFile = "train_log.csv";
+    private const string LogHeader = "step,context_tokens,loss,ae_loss,lm_loss,ft_loss,base_loss,base_lm_loss,lr,grad_norm,tokens_per_s";
+
+    private readonly IIcaeSamples data;
+    private readonly string outDir;
+    private readonly Tensor[] parameters;
+    private readonly AdamW optimizer;
+    private readonly TrainingLog log;
+    private readonly int eos;
+
+    public IcaeModel Model { get; }
+    public IcaeTrainerOptions Options { get; }
+    public long Step { get; private set; }
+
+    private IcaeTrainer(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir)
+    {
+        options.Validate();
+        Model = model;
+        this.data = data;
+        Options = options;
+        this.outDir = outDir;
+        eos = model.Base.Config.EosTokenIds.Count > 0
+            ? model.Base.Config.EosTokenIds[0]
+            : throw new ArgumentException("the base model's config.json names no eos_token_id; AE and answer targets end with EOS");
+        parameters = model.TrainableParameters().Select(p => p.Value).ToArray();
+        if (parameters.Any(p => p.DType != DType.Float32))
+            throw new ArgumentException("training needs float32 LoRA and memory tensors (load the adapter with trainableDType: Float32)");
+        foreach (var p in parameters) p.RequiresGrad = true;
+        CheckWindow();
+        optimizer = new AdamW(parameters, new AdamWOptions(options.LearningRate, options.Beta1, options.Beta2, options.Eps, options.WeightDecay));
+        log = new TrainingLog(Path.Combine(outDir, LogFile), LogHeader);
+    }
+
+    /// <summary>A new run in <paramref name="outDir"/> training <paramref name="model"/>'s adapter (fresh, or pretrained for fine-tuning).</summary>
+    public static IcaeTrainer Start(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir)
+    {
+        Directory.CreateDirectory(outDir);
+        return new IcaeTrainer(model, data, options, outDir);
+    }
+
+    /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint, with that run's options.</summary>
+    public static IcaeTrainer Resume(string outDir, IIcaeSamples data, string? modelDir = null, Device? device = null)
+    {
+        var checkpoint = TrainingCheckpoints.Latest(outDir) ?? throw new IOException($"no checkpoint under {TrainingCheckpoints.Dir(outDir)}");
+        var options = ReadOptions(checkpoint);
+        var baseDir = modelDir ?? options.BaseModelDir ?? throw new ArgumentException($"{checkpoint}: the run does not name its base model; give it");
+        var model = IcaeModel.Load(baseDir, checkpoint, options.Bf16 ? DType.BFloat16 : DType.Float32, device, trainableDType: DType.Float32);
+        var trainer = new IcaeTrainer(model, data, options, outDir);
+        trainer.Step = TrainingCheckpoints.RestoreOptimizer(checkpoint, trainer.optimizer);
+        trainer.log.TruncateAfter(trainer.Step);
+        return trainer;
+    }
+
+    public static IcaeTrainerOptions ReadOptions(string checkpoint) => TrainingCheckpoints.ReadOptions<IcaeTrainerOptions>(checkpoint);
+
+    public double LearningRateAt(long step) =>
+        LearningRateSchedule.WarmupCosine(step, Options.LearningRate, Options.WarmupSteps, Options.Steps, Options.MinLearningRateRatio);
+
+    /// <summary>Trains until <paramref name="stopAt"/> (default: the end); checkpoints every SaveEvery steps and at the stop.</summary>
+    public List<IcaeTrainStep> Run(long? stopAt = null, Action<IcaeTrainStep>? onStep = null)
+    {
+        var end = Math.Min(stopAt ?? Options.Steps, Options.Steps);
+        var records = new List<IcaeTrainStep>();
+        while (Step < end)
+        {
+            var watch = Stopwatch.StartNew();
+            var lr = LearningRateAt(Step);
+            var (losses, tokens, gradNorm) = TrainOneStep(lr);
+            var seconds = watch.Elapsed.TotalSeconds;
+            Step++;
+            var (baseLoss, baseLmLoss) = Step % Options.LogEvery == 0 || Step == end ? BaseReference(Step - 1) : (double.NaN, double.NaN);
+            var record = new IcaeTrainStep(Step, tokens, losses.Total, losses.Ae, losses.Lm, losses.Ft, baseLoss, baseLmLoss, lr, gradNorm, tokens / seconds);
+            records.Add(record);
+            if (Step % Options.LogEvery == 0 || Step == end)
+                log.Append(record.Step, record.ContextTokens, record.Loss, record.AeLoss, record.LmLoss, record.FtLoss, record.BaseLoss,
+                           record.BaseLmLoss, record.LearningRate, record.GradNorm, record.TokensPerSecond);
+            if ((Options.SaveEvery > 0 && Step % Options.SaveEvery == 0) || Step == end)
+                TrainingCheckpoints.Save(outDir, Step, Options.Seed, Options, optimizer, dir => Model.SaveAdapter(dir));
+            onStep?.Invoke(record);
+        }
+        return records;
+    }
+
+    private readonly record struct Losses(double Total, double Ae, double Lm, double Ft);
+
+    private (Losses Losses, long Tokens, double GradNorm) TrainOneStep(double lr)
+    {
+        var o = Options;
+        double total = 0, ae = 0, lm = 0, ft = 0;
+        long tokens = 0;
+        for (var micro = 0; micro < o.Accumulation; micro++)
+        {
+            // LoRA dropout draws from libtorch's generator: seed it per micro-batch, so a resume repeats the masks.
+            Torch.ManualSeed((ulong)TokenDataset.SampleSeed(o.Seed, Step, micro, -2));
+            using var scope = TensorScope.Begin();
+            var samples = Samples(Step, micro);
+            tokens += samples.Sum(s => s.Context.Length);
+            var slots = EncodeSamples(samples, training: true);
+            Tensor loss;
+            if (o.Objective == IcaeObjective.Pretrain)
+            {
+                // λ·AE + (1 − λ)·LM, both on every sample (ICAE eq. 3 and 4); a zero weight skips its pass.
+                loss = Tensor.Scalar(0);
+                if (o.Lambda > 0)
+                {
+                    var aeLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.AutoEncode(s)).ToArray(), samples.Select(s => (int[])[.. s.Context, eos]).ToArray());
+                    ae += aeLoss.Item<float>();
+                    loss = loss + aeLoss.Mul(o.Lambda);
+                }
+                if (o.Lambda < 1)
+                {
+                    var lmLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.Continue([s])).ToArray(), samples.Select(s => s.Continuation).ToArray());
+                    lm += lmLoss.Item<float>();
+                    loss = loss + lmLoss.Mul(1 - o.Lambda);
+                }
+            }
+            else
+            {
+                loss = Model.DecoderLoss(slots.Select((s, i) => IcaePrompt.Ask([s], samples[i].Prompt)).ToArray(),
+                                         samples.Select(s => (int[])[.. s.Answer, eos]).ToArray());
+                ft += loss.Item<float>();
+            }
+            // Mean over micro-batches: the accumulated gradient equals that of one big batch.
+            loss.Div(o.Accumulation).Backward();
+            total += loss.Item<float>();
+        }
+        var gradNorm = GradientClipping.ClipByGlobalNorm(parameters, o.ClipNorm);
+        optimizer.StepOnce(lr);
+        optimizer.ZeroGrad();
+        Model.AdapterChanged();
+        double Mean(double sum, bool used) => used ? sum / o.Accumulation : double.NaN;
+        var pretrain = o.Objective == IcaeObjective.Pretrain;
+        return (new Losses(total / o.Accumulation, Mean(ae, pretrain && o.Lambda > 0), Mean(lm, pretrain && o.Lambda < 1), Mean(ft, !pretrain)),
+                tokens, gradNorm);
+    }
+
+    /// <summary>The samples of micro-batch <paramref name="micro"/> of step <paramref name="step"/>.</summary>
+    private IcaeSample[] Samples(long step, int micro) =>
+        Enumerable.Range(0, Options.BatchSize)
+            .Select(i => data.Draw(new Random(TokenDataset.SampleSeed(Options.Seed, step, micro, i)), Model.Config, Options)).ToArray();
+
+    /// <summary>Every span of every sample in one encoder pass; returns each sample's slots [n_i, k, d].</summary>
+    private Tensor[] EncodeSamples(IcaeSample[] samples, bool training)
+    {
+        var spans = samples.Select(s => Model.SplitSpans(s.Context)).ToArray();
+        var slots = Model.EncodeSlots(spans.SelectMany(s => s).ToArray(), training);             // [Σ n_i, k, d]
+        var offset = 0;
+        var result = new Tensor[samples.Length];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            result[i] = slots.Narrow(0, offset, spans[i].Count);
+            offset += spans[i].Count;
+        }
+        return result;
+    }
+
+    /// <summary>The base model's own losses on step <paramref name="step"/>'s first micro-batch (see the class remarks).</summary>
+    private (double BaseLoss, double BaseLmLoss) BaseReference(long step)
+    {
+        using var noGrad = Autograd.NoGrad();
+        using var scope = TensorScope.Begin();
+        var samples = Samples(step, 0);
+        if (Options.Objective == IcaeObjective.FineTune)
+            return (PlainLoss(samples.Select(s => (Tokens: (int[])[.. s.Context, .. s.Prompt, .. s.Answer, eos], From: s.Context.Length + s.Prompt.Length)).ToArray()), double.NaN);
+        var text = samples.Where(s => s.Context.Length > 1).Select(s => (Tokens: s.Context, From: 1)).ToArray();
+        var continuation = samples.Where(s => s.Continuation.Length > 0)
+            .Select(s => (Tokens: (int[])[.. s.Context, .. s.Continuation], From: s.Context.Length)).ToArray();
+        return (text.Length > 0 ? PlainLoss(text) : double.NaN, continuation.Length > 0 ? PlainLoss(continuation) : double.NaN);
+    }
+
+    /// <summary>
+    /// Mean next-token loss of the plain base model over tokens[From..] of each sequence (labels only, never the
+    /// first token), keeping at most the base window's last positions.
+    /// </summary>
+    private double PlainLoss((int[] Tokens, int From)[] sequences)
+    {
+        var window = Model.Base.Config.MaxPositionEmbeddings;
+        var cut = sequences.Select(s => s.Tokens.Length <= window ? s : (s.Tokens[^window..], Math.Max(1, s.From - (s.Tokens.Length - window)))).ToArray();
+        var T = cut.Max(s => s.Item1.Length) - 1;
+        var ids = new long[cut.Length * T];
+        var labels = Enumerable.Repeat(-100L, cut.Length * T).ToArray();
+        var keep = new bool[cut.Length * T];
+        for (var b = 0; b < cut.Length; b++)
+        {
+            var (tokens, from) = cut[b];
+            for (var j = 0; j < tokens.Length - 1; j++)
+            {
+                ids[b * T + j] = tokens[j];
+                keep[b * T + j] = true;
+                if (j + 1 >= from) labels[b * T + j] = tokens[j + 1];
+            }
+        }
+        var device = Model.Base.Device;
+        var x = Model.Base.Embed(Tensor.From(ids, cut.Length, T).To(device));                   // [B, T, d]
+        var positions = Tensor.Arange(T).Unsqueeze(0).Expand(cut.Length, T).To(device);
+        var hidden = Model.Base.Forward(x, positions, Model.Base.RopeFor(T), Tensor.From(keep, cut.Length, T).To(device));
+        var logits = Model.Base.Logits(hidden).Reshape(-1, Model.Base.Config.VocabSize);        // [B·T, V]
+        return Functional.CrossEntropy(logits, Tensor.From(labels).To(device)).Item<float>();
+    }
+
+    /// <summary>Refuses a run whose longest decoder sequence would not fit the base window (times the supported E²-LLM scale).</summary>
+    private void CheckWindow()
+    {
+        var c = Model.Config;
+        var o = Options;
+        var limit = (long)Model.Base.Config.MaxPositionEmbeddings * c.MaxRopeScale;
+        long slots = (long)o.MaxSpans * c.MemoryTokens;
+        if (o.Objective == IcaeObjective.Pretrain)
+        {
+            var longest = Math.Max(o.Lambda > 0 ? slots + 1 + (long)o.MaxSpans * c.SpanLength : 0, o.Lambda < 1 ? slots + o.ContinuationLength - 1 : 0);
+            if (longest > limit)
+                throw new ArgumentException($"a {o.MaxSpans}-span sample needs {longest} decoder positions, more than the {limit} the base supports; " +
+                                            "lower the max spans, the span length or the continuation length");
+        }
+        else if (data is IcaeFineTuneData ft)
+        {
+            var markers = Model.ChatPrefixIds.Length + Model.ChatSuffixIds.Length;
+            foreach (var (e, i) in ft.Examples.Select((e, i) => (e, i)))
+            {
+                var spans = Math.Min(o.MaxSpans, (e.Input.Length + c.SpanLength - 1) / c.SpanLength);
+                var needed = (long)spans * c.MemoryTokens + 1 + markers + e.Prompt.Length + e.Answer.Length;
+                if (needed > limit)
+                    throw new ArgumentException($"fine-tuning example {i + 1} needs {needed} decoder positions, more than the {limit} the base supports");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        Model.Dispose();
+    }
+}

@@ -1,0 +1,140 @@
+using MemoryPlatform.ModelCore.Icae;
+using MemoryPlatform.ModelCore.Models;
+using MemoryPlatform.ModelCore.Tensors;
+using MemoryPlatform.ModelCore.Tests.Models;
+using MemoryPlatform.ModelCore.Tests.TestSupport;
+using MemoryPlatform.ModelCore.Tests.Training;
+using Xunit.Abstractions;
+using static MemoryPlatform.ModelCore.Tests.Icae.IcaeFixtures;
+
+namespace MemoryPlatform.ModelCore.Tests.Icae;
+
+public class IcaeTrainerTests(ITestOutputHelper output)
+{
+    private static IcaeTrainerOptions Tiny(int steps) => new()
+    {
+        Steps = steps, BatchSize = 2, LearningRate = 1e-2, WarmupSteps = 2, LogEvery = 1, SaveEvery = 0, Seed = 7,
+        MaxSpans = 3, MultiSpanFraction = 0.5, ContinuationLength = 6,
+    };
+
+    [Fact]
+    public void Resume_continues_the_loss_curves_bit_for_bit()
+    {
+        var previousThreads = Torch.Threads;
+        Torch.Threads = 1;
+        try
+        {
+            using var dir = new TempDirectory();
+            // The base comes from disk for both runs (Llama.Random draws from libtorch's global generator, which tests
+            // running in parallel share); dropout is off for the same reason.
+            var baseDir = dir.File("base");
+            using (var m = TinyModels.Random(seed: 3)) m.Save(baseDir);
+            var config = Config() with { Lora = new LoraConfig { Rank = 4, Alpha = 8, Dropout = 0 } };
+            var data = new IcaePretrainData(TrainingFixtures.RepeatedText());
+            var options = Tiny(6) with { Bf16 = false, Accumulation = 2, BaseModelDir = baseDir };
+            IcaeModel Fresh() => IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config, seed: 5);
+
+            List<IcaeTrainStep> straight;
+            using (var a = IcaeTrainer.Start(Fresh(), data, options, dir.File("a")))
+                straight = a.Run();
+
+            var b = dir.File("b");
+            using (var first = IcaeTrainer.Start(Fresh(), data, options, b))
+                Assert.Equal(3, first.Run(stopAt: 3).Count);
+            List<IcaeTrainStep> resumed;
+            using (var second = IcaeTrainer.Resume(b, data))
+            {
+                Assert.Equal(3, second.Step);
+                resumed = second.Run();
+            }
+
+            Assert.Equal(6, straight.Count);
+            Assert.Equal(straight.Skip(3).Select(r => (r.Loss, r.AeLoss, r.LmLoss, r.GradNorm)), resumed.Select(r => (r.Loss, r.AeLoss, r.LmLoss, r.GradNorm)));
+            Assert.All(straight, r => Assert.True(double.IsFinite(r.AeLoss) && double.IsFinite(r.LmLoss) && double.IsNaN(r.FtLoss)));
+            Assert.All(straight, r => Assert.True(double.IsFinite(r.BaseLoss) && double.IsFinite(r.BaseLmLoss)));
+            static IEnumerable<string> Log(string run) =>
+                File.ReadAllLines(Path.Combine(run, IcaeTrainer.LogFile)).Select(l => string.Join(',', l.Split(',').Take(8)));
+            Assert.Equal(Log(dir.File("a")), Log(b));
+            Assert.StartsWith("step,context_tokens,loss,ae_loss,lm_loss,ft_loss,base_loss,base_lm_loss", File.ReadLines(Path.Combine(b, IcaeTrainer.LogFile)).First());
+            // The last checkpoint is a loadable adapter directory.
+            using var trained = IcaeModel.Load(baseDir, Path.Combine(b, "checkpoints", "step-00000006"), DType.Float32);
+            Assert.Equal(config.MemoryTokens, trained.MemoryTokens);
+        }
+        finally
+        {
+            Torch.Threads = previousThreads;
+        }
+    }
+
+    [Fact]
+    public void Pretraining_lowers_the_ae_loss_and_trains_only_the_adapter_and_the_memory_table()
+    {
+        using var dir = new TempDirectory();
+        using var model = IcaeModel.Create(TinyModels.Random(seed: 4, dtype: DType.BFloat16), Config(), seed: 4);
+        float[] baseBefore = model.Base.Blocks[0].Wq.ToArray<float>(), memoryBefore = model.MemoryEmbeddings.ToArray<float>();
+        var options = Tiny(40) with { LearningRate = 5e-2, LogEvery = 10, MaxSpans = 1 };
+        using var trainer = IcaeTrainer.Start(model, new IcaePretrainData(TrainingFixtures.RepeatedText()), options, dir.Path);
+        var records = trainer.Run();
+        double first = records.Take(3).Average(r => r.AeLoss), last = records.TakeLast(5).Average(r => r.AeLoss);
+        output.WriteLine($"AE loss {first:F3} -> {last:F3}; LM {records[0].LmLoss:F3} -> {records[^1].LmLoss:F3}; base text loss {records[^1].BaseLoss:F3}");
+        // A random frozen decoder barely reads its context, so the AE loss plateaus near 4.0 here (from about 4.6);
+        // what this checks is that gradients reach the memory table and the LoRA through both passes.
+        Assert.True(last < first - 0.3, $"AE loss {first} -> {last}");
+
+        Assert.Equal(baseBefore, model.Base.Blocks[0].Wq.ToArray<float>());
+        Assert.NotEqual(memoryBefore, model.MemoryEmbeddings.ToArray<float>());
+        Assert.All(model.Adapter.Updates(), u => Assert.True(u.Lora.B.Abs().Max().Item<float>() > 0));
+        Assert.Equal(1 + 4, File.ReadAllLines(Path.Combine(dir.Path, IcaeTrainer.LogFile)).Length);   // header + every 10th step
+    }
+
+    [Fact]
+    public void Fine_tuning_learns_the_answers_of_a_pwc_jsonl_file()
+    {
+        using var dir = new TempDirectory();
+        var jsonl = dir.File("train.jsonl");
+        File.WriteAllLines(jsonl,
+        [
+            """{"input": "the cat sat on the mat", "prompt": "where?", "answer": "on the mat"}""",
+            "",
+            """{"input": "a dog ran in the park", "prompt": "who?", "answer": "a dog"}""",
+        ]);
+        var data = IcaeFineTuneData.Load(jsonl, TrainingFixtures.Encode);
+        Assert.Equal(2, data.Examples.Count);
+        Assert.Equal(TrainingFixtures.Encode("a dog"), data.Examples[1].Answer);
+
+        var config = Config(span: 32) with { Chat = new ChatMarkers("[INST]", " [/INST]") };
+        using var model = IcaeModel.Create(TinyModels.Random(seed: 6, dtype: DType.BFloat16), config, seed: 6, encode: TrainingFixtures.Encode);
+        var options = Tiny(30) with { Objective = IcaeObjective.FineTune, LearningRate = 5e-2, LogEvery = 10 };
+        using var trainer = IcaeTrainer.Start(model, data, options, dir.File("run"));
+        var records = trainer.Run();
+        double first = records.Take(3).Average(r => r.FtLoss), last = records.TakeLast(5).Average(r => r.FtLoss);
+        output.WriteLine($"answer loss {first:F3} -> {last:F3}; base with full context {records[^1].BaseLoss:F3}");
+        Assert.True(last < first - 0.5, $"answer loss {first} -> {last}");
+        Assert.All(records, r => Assert.True(double.IsNaN(r.AeLoss) && double.IsNaN(r.LmLoss)));
+    }
+
+    [Fact]
+    public void Bad_fine_tuning_lines_are_named()
+    {
+        using var dir = new TempDirectory();
+        string Error(params string[] lines)
+        {
+            File.WriteAllLines(dir.File("d.jsonl"), lines);
+            return Assert.Throws<InvalidDataException>(() => IcaeFineTuneData.Load(dir.File("d.jsonl"), TrainingFixtures.Encode)).Message;
+        }
+        Assert.Contains(":2: field 'answer'", Error("""{"input": "x", "prompt": "p", "answer": "a"}""", """{"input": "x", "prompt": "p"}"""));
+        Assert.Contains(":1: not valid JSON", Error("{input"));
+        Assert.Contains(":1: field 'input' has no tokens", Error("""{"input": "", "prompt": "p", "answer": "a"}"""));
+        Assert.Contains("no examples", Error(""));
+    }
+
+    [Fact]
+    public void A_run_whose_samples_do_not_fit_the_base_window_is_refused()
+    {
+        using var dir = new TempDirectory();
+        using var model = Model(config: Config(k: 16, span: 64));
+        var e = Assert.Throws<ArgumentException>(() =>
+            IcaeTrainer.Start(model, new IcaePretrainData(TrainingFixtures.RepeatedText()), Tiny(1) with { MaxSpans = 4 }, dir.Path));
+        Assert.Contains("decoder positions", e.Message);
+    }
+}
