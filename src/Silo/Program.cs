@@ -1,7 +1,26 @@
-// The silo host. The runtime issue fills this in with membership, grains and the model.
+// The silo host: the grain runtime (section "Silo"), the grains and their Redis stores (section "Grains"),
+// the model (ModelRegistration), health probes. Start order: model check → silo → model grain + encode consumer.
+using MemoryPlatform.Grains.Hosting;
+using MemoryPlatform.Runtime.Hosting;
+using MemoryPlatform.Silo;
+
 var builder = WebApplication.CreateBuilder(args);
+var grains = builder.Configuration.GetSection("Grains").Get<GrainsOptions>() ?? new GrainsOptions();
+// The silo's control Redis defaults to the grains' control instance, so one setting is enough for a simple deployment.
+if (builder.Configuration["Silo:RedisConnectionString"] is null)
+    builder.Configuration["Silo:RedisConnectionString"] = grains.ControlRedis;
+
+builder.Services.AddMemoryModel(grains.Model);
+builder.Services.AddHostedService<ModelCheckHostedService>();
+builder.Services.AddMemoryPlatformGrains(grains);
+builder.Services.AddGrainSilo(builder.Configuration.GetSection("Silo"), r => r.AddMemoryPlatformGrains());
+builder.Services.AddHostedService<SiloModelHostedService>();
+
 var app = builder.Build();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+app.MapGet("/readyz", (MemoryPlatform.Runtime.Hosting.Silo silo) => silo.State == SiloState.Running
+    ? Results.Ok(new { status = "ready", silo = silo.SiloId })
+    : Results.Json(new { status = silo.State.ToString().ToLowerInvariant() }, statusCode: 503));
 app.Run();
 
 public partial class Program;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using MemoryPlatform.Cli.Bench;
+using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Tensors;
 
 namespace MemoryPlatform.Cli.Commands;
@@ -15,6 +16,7 @@ public static class BenchCommands
         var bench = new Command("bench", "Run benchmarks (tables, or JSON with --json)");
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(Model());
+        bench.Subcommands.Add(Store());
         return bench;
     }
 
@@ -33,6 +35,27 @@ public static class BenchCommands
             var result = ModelBench.Run(parse.GetValue(model), parse.GetValue(repeats));
             if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(Indented));
             else ModelBench.PrintTable(result);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Store()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
+        var rows = new Option<int>("--rows") { Description = "Slots per span (k)", DefaultValueFactory = _ => 128 };
+        var dims = new Option<int[]>("--dims") { Description = "Hidden sizes (d) to measure", DefaultValueFactory = _ => [512, 2048, 4096], AllowMultipleArgumentsPerToken = true };
+        var spans = new Option<int>("--spans") { Description = "Blobs moved per timed repetition", DefaultValueFactory = _ => 64 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions (median reported)", DefaultValueFactory = _ => 5 };
+        var int8 = new Option<bool>("--int8") { Description = "Int8 blobs instead of Float16" };
+        var command = new Command("store", "Slot blob write/read MB/s through the memory store vs raw SET/GET, on a redis-server it starts");
+        foreach (var option in new Option[] { json, rows, dims, spans, repeats, int8 }) command.Options.Add(option);
+        command.SetAction(async (parse, ct) =>
+        {
+            var result = await StoreBench.RunAsync(parse.GetValue(rows), parse.GetValue(dims)!, parse.GetValue(spans),
+                parse.GetValue(repeats), parse.GetValue(int8) ? SlotDType.Int8 : SlotDType.Float16, ct);
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(Indented));
+            else StoreBench.PrintTable(result);
             return 0;
         });
         return command;

@@ -9,11 +9,16 @@ namespace MemoryPlatform.Grains.Storage;
 /// <list type="bullet">
 /// <item><c>doc:{tenant:docId}</c>: metadata hash (status, token count, spans, model fingerprint, version)</item>
 /// <item><c>mem:{tenant:docId}:span:{i}</c>: the slot blob of span i (see ModelCore's SlotBlob)</item>
+/// <item><c>mem:{tenant:docId}:span:{i}:ver</c>: the span version that blob was encoded for (write compare-and-set)</item>
+/// <item><c>doc:{tenant:docId}:tokens</c>: the token ids (int32 little-endian), so any silo can re-encode any span</item>
+/// <item><c>doc:{tenant:docId}:spans</c>: hash span index → "version:contentHash:start:count", the span's expected encode</item>
+/// <item><c>doc:{tenant:docId}:done</c>: set of span indexes whose expected encode is stored</item>
 /// </list>
 /// Tenant keys carry the hash tag <c>{tenant}</c> so a tenant's hash and its document set share a slot:
 /// <list type="bullet">
 /// <item><c>tenant:{tenant}</c>: tenant hash (hashed API keys, quotas, usage)</item>
 /// <item><c>tenant:{tenant}:docs</c>: set of the tenant's document ids</item>
+/// <item><c>tenant:{tenant}:content</c>: hash span content hash → "docId:spanIndex:version" of a stored blob with that content (dedupe)</item>
 /// </list>
 /// Braces above are literal. Ids are validated by <see cref="RedisIds"/> (no braces or colons), so a
 /// tenant tag (no colon) can never equal a document tag (one colon) and keys parse unambiguously.
@@ -38,6 +43,18 @@ public static class RedisKeys
         return "mem:" + DocTag(tenant, docId) + ":span:" + spanIndex.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary><c>mem:{tenant:docId}:span:{index}:ver</c>, the version the span's blob was encoded for.</summary>
+    public static string SpanVersion(string tenant, string docId, int spanIndex) => Span(tenant, docId, spanIndex) + ":ver";
+
+    /// <summary><c>doc:{tenant:docId}:tokens</c>, the document's token ids (int32 little-endian).</summary>
+    public static string DocTokens(string tenant, string docId) => Doc(tenant, docId) + ":tokens";
+
+    /// <summary><c>doc:{tenant:docId}:spans</c>, span index → expected encode ("version:hash:start:count").</summary>
+    public static string DocSpans(string tenant, string docId) => Doc(tenant, docId) + ":spans";
+
+    /// <summary><c>doc:{tenant:docId}:done</c>, the set of span indexes whose expected encode is stored.</summary>
+    public static string DocDone(string tenant, string docId) => Doc(tenant, docId) + ":done";
+
     /// <summary>The prefix of all span keys of a document, <c>mem:{tenant:docId}:span:</c> (for SCAN MATCH with a trailing *).</summary>
     public static string SpanPrefix(string tenant, string docId) => "mem:" + DocTag(tenant, docId) + ":span:";
 
@@ -49,4 +66,7 @@ public static class RedisKeys
 
     /// <summary><c>tenant:{tenant}:docs</c>, the set of the tenant's document ids.</summary>
     public static string TenantDocs(string tenant) => "tenant:" + TenantTag(tenant) + ":docs";
+
+    /// <summary><c>tenant:{tenant}:content</c>, span content hash → "docId:spanIndex:version" of a stored blob (dedupe index).</summary>
+    public static string TenantContent(string tenant) => "tenant:" + TenantTag(tenant) + ":content";
 }

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using MemoryPlatform.Grains.Storage;
+using MemoryPlatform.ModelCore.Icae;
+using MemoryPlatform.Runtime.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace MemoryPlatform.Cli.Bench;
+
+/// <summary>
+/// Slot blob write/read throughput through the MemoryStore (versioned compare-and-set write; MGET + full
+/// validation on read) against raw SET/MGET of the same bytes, on one redis-server started for the run.
+/// Each timed repetition moves <c>spans</c> blobs at once (pipelined, as a document's ingest and query do).
+/// </summary>
+public static class StoreBench
+{
+    public static async Task<JsonObject> RunAsync(int rows, int[] dims, int spans, int repeats, SlotDType dtype, CancellationToken ct)
+    {
+        await using var server = await RedisServer.StartAsync(new RedisServerOptions(), ct);
+        using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
+        using var stores = new RedisStores(connection, connection);
+        var store = new MemoryStore(stores, NullLogger<MemoryStore>.Instance);
+        var db = stores.Slots;
+        var fingerprint = ModelFingerprint.Of("bench");
+        var random = new Random(1234);
+        var results = new JsonArray();
+        foreach (var dim in dims)
+        {
+            var blobs = Enumerable.Range(0, spans).Select(_ =>
+            {
+                var values = new float[rows * dim];
+                for (var i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 4 - 2);
+                return SlotBlob.Encode(values, rows, dim, dtype, fingerprint);
+            }).ToArray();
+            var bytes = (double)blobs.Sum(b => (long)b.Length);
+            var rawKeys = Enumerable.Range(0, spans).Select(i => (RedisKey)$"bench:raw:{dim}:{i}").ToArray();
+            long version = 0;
+
+            var storeWrite = await TimeAsync(() => Task.WhenAll(blobs.Select((b, i) => store.WriteAsync("bench", "d" + dim, i, ++version, b))), repeats);
+            var rawWrite = await TimeAsync(() => Task.WhenAll(blobs.Select((b, i) => db.StringSetAsync(rawKeys[i], b))), repeats);
+            var storeRead = await TimeAsync(async () =>
+            {
+                var reads = await store.ReadSpansAsync("bench", "d" + dim, spans, fingerprint, ct);
+                if (reads.Any(r => r.Matrix is null)) throw new InvalidOperationException("a stored blob failed validation");
+            }, repeats);
+            var rawRead = await TimeAsync(() => db.StringGetAsync(rawKeys), repeats);
+
+            results.Add(new JsonObject
+            {
+                ["rows"] = rows, ["dim"] = dim, ["blob_bytes"] = blobs[0].Length, ["spans"] = spans,
+                ["store_write_mb_s"] = bytes / storeWrite / 1e6, ["raw_write_mb_s"] = bytes / rawWrite / 1e6,
+                ["write_ratio"] = rawWrite / storeWrite,
+                ["store_read_mb_s"] = bytes / storeRead / 1e6, ["raw_read_mb_s"] = bytes / rawRead / 1e6,
+                ["read_ratio"] = rawRead / storeRead,
+            });
+        }
+        return new JsonObject
+        {
+            ["benchmark"] = "store", ["dtype"] = dtype.ToString(), ["repeats"] = repeats, ["cpu"] = BenchStats.CpuModel(),
+            ["redis"] = "redis-server started by the bench (no AOF), loopback", ["date"] = DateTimeOffset.UtcNow.ToString("u"),
+            ["results"] = results,
+        };
+    }
+
+    /// <summary>Median seconds of <paramref name="repeats"/> timed runs after one untimed warm-up.</summary>
+    private static async Task<double> TimeAsync(Func<Task> action, int repeats)
+    {
+        await action();
+        var times = new double[repeats];
+        for (var i = 0; i < repeats; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await action();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        Array.Sort(times);
+        return BenchStats.Median(times);
+    }
+
+    public static void PrintTable(JsonObject r)
+    {
+        Console.WriteLine($"store benchmark: {r["dtype"]} slot blobs, median of {r["repeats"]}, {r["cpu"]}");
+        Console.WriteLine($"{"k×d",10} {"blob KB",8} {"store W MB/s",13} {"raw SET MB/s",13} {"ratio",6} {"store R MB/s",13} {"raw GET MB/s",13} {"ratio",6}");
+        foreach (var row in r["results"]!.AsArray().OfType<JsonNode>())
+        {
+            double D(string name) => row[name]!.GetValue<double>();
+            Console.WriteLine($"{$"{row["rows"]}×{row["dim"]}",10} {(int)row["blob_bytes"]! / 1024.0,8:F1} {D("store_write_mb_s"),13:F1} " +
+                              $"{D("raw_write_mb_s"),13:F1} {D("write_ratio"),6:F2} {D("store_read_mb_s"),13:F1} {D("raw_read_mb_s"),13:F1} {D("read_ratio"),6:F2}");
+        }
+        Console.WriteLine("ratio = store throughput / raw throughput (1.00 = no overhead; reads include checksum and fp16 decode)");
+    }
+}

@@ -1,0 +1,225 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using MemoryPlatform.Grains.Contracts;
+using StackExchange.Redis;
+
+namespace MemoryPlatform.Grains.Storage;
+
+/// <summary>
+/// A document's control data on the control instance: <c>doc:{t:d}</c> (metadata), <c>doc:{t:d}:tokens</c>,
+/// <c>doc:{t:d}:spans</c> (span → expected <see cref="SpanEntry"/>) and <c>doc:{t:d}:done</c>.
+/// Invariants:
+/// - all four keys share the document's hash tag, and every change touching more than one is one script;
+/// - a span counts as done only if the entry its encode carried is still the span's entry (commit is a
+///   compare-and-set), so a stale encode (older version, or a deleted document) never marks progress and
+///   never recreates a key of a deleted document;
+/// - the state turns ready exactly when every span is done, only from encoding; failed is sticky;
+/// - tokens are append-only while the document lives, so a span's token range stays valid for its version.
+/// </summary>
+public sealed class DocumentStore(RedisStores redis)
+{
+    // KEYS: doc, tokens, spans, done. ARGV: token bytes, then hash field/value pairs count, pairs..., then span entries (index, entry)...
+    private const string CreateScript = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        redis.call('SET', KEYS[2], ARGV[1])
+        local n = tonumber(ARGV[2])
+        local i = 3
+        for _ = 1, n do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]); i = i + 2 end
+        while i <= #ARGV do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]); i = i + 2 end
+        return 1
+        """;
+
+    // KEYS: doc, tokens, spans, done. ARGV: expected token count, appended token bytes, new token count, new span count,
+    // text bytes, now, then span entries (index, entry)... The re-queued spans leave the done set.
+    private const string AppendScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+        if redis.call('HGET', KEYS[1], 'tokens') ~= ARGV[1] then return 0 end
+        redis.call('APPEND', KEYS[2], ARGV[2])
+        local i = 7
+        while i <= #ARGV do
+          redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
+          redis.call('SREM', KEYS[4], ARGV[i])
+          i = i + 2
+        end
+        local done = redis.call('SCARD', KEYS[4])
+        redis.call('HSET', KEYS[1], 'tokens', ARGV[3], 'spans', ARGV[4], 'text_bytes', ARGV[5], 'updated', ARGV[6], 'done', done)
+        if redis.call('HGET', KEYS[1], 'state') == 'ready' then redis.call('HSET', KEYS[1], 'state', 'encoding') end
+        return 1
+        """;
+
+    // KEYS: doc, spans, done. ARGV: span index, entry, now. 0 = stale, 1 = stored, 2 = stored and the document is now ready.
+    private const string CommitScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+        redis.call('SADD', KEYS[3], ARGV[1])
+        local done = redis.call('SCARD', KEYS[3])
+        redis.call('HSET', KEYS[1], 'done', done, 'updated', ARGV[3])
+        if done >= tonumber(redis.call('HGET', KEYS[1], 'spans')) and redis.call('HGET', KEYS[1], 'state') == 'encoding' then
+          redis.call('HSET', KEYS[1], 'state', 'ready')
+          return 2
+        end
+        return 1
+        """;
+
+    // KEYS: doc, spans. ARGV: span index, entry, error, now. 1 = the document is now failed.
+    private const string FailScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
+        redis.call('HSET', KEYS[1], 'state', 'failed', 'error', ARGV[3], 'updated', ARGV[4])
+        return 1
+        """;
+
+    // KEYS: doc, spans, done. ARGV: span index, now. Returns the span's entry (to queue again) or nil.
+    private const string RequeueScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+        local entry = redis.call('HGET', KEYS[2], ARGV[1])
+        if not entry then return false end
+        redis.call('SREM', KEYS[3], ARGV[1])
+        redis.call('HSET', KEYS[1], 'done', redis.call('SCARD', KEYS[3]), 'updated', ARGV[2])
+        if redis.call('HGET', KEYS[1], 'state') == 'ready' then redis.call('HSET', KEYS[1], 'state', 'encoding') end
+        return entry
+        """;
+
+    // KEYS: doc, tokens, spans, done. Returns {metadata pairs, span pairs} as they were, then deletes all four.
+    private const string DeleteScript = """
+        local meta = redis.call('HGETALL', KEYS[1])
+        if #meta == 0 then return false end
+        local spans = redis.call('HGETALL', KEYS[3])
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+        return {meta, spans}
+        """;
+
+    private IDatabase Db => redis.Control;
+
+    private static RedisKey[] Keys(string tenant, string docId) =>
+    [
+        RedisKeys.Doc(tenant, docId), RedisKeys.DocTokens(tenant, docId), RedisKeys.DocSpans(tenant, docId),
+        RedisKeys.DocDone(tenant, docId),
+    ];
+
+    public async Task<DocumentRecord?> GetAsync(string tenant, string docId) =>
+        DocumentRecord.FromHash(tenant, docId, await Db.HashGetAllAsync(RedisKeys.Doc(tenant, docId)).ConfigureAwait(false));
+
+    public Task<bool> ExistsAsync(string tenant, string docId) => Db.KeyExistsAsync(RedisKeys.Doc(tenant, docId));
+
+    /// <summary>Creates the document with its tokens and span entries; false when it already exists.</summary>
+    public async Task<bool> CreateAsync(DocumentRecord record, int[] tokens, IReadOnlyList<SpanEntry> spans)
+    {
+        var hash = record.ToHash();
+        var args = new List<RedisValue> { TokenBytes(tokens), hash.Length };
+        foreach (var entry in hash)
+        {
+            args.Add(entry.Name);
+            args.Add(entry.Value);
+        }
+        for (var i = 0; i < spans.Count; i++)
+        {
+            args.Add(i);
+            args.Add(spans[i].Format());
+        }
+        var result = await Db.ScriptEvaluateAsync(CreateScript, Keys(record.Tenant, record.DocId), [.. args]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <summary>Appends tokens and replaces the entries of the re-queued spans (tail and new ones).
+    /// Returns false when the token count is no longer <paramref name="expectedTokens"/>; throws when the document is gone.</summary>
+    public async Task<bool> AppendAsync(string tenant, string docId, int expectedTokens, int[] appended, int newSpanCount,
+        int textBytes, IReadOnlyDictionary<int, SpanEntry> requeued)
+    {
+        var args = new List<RedisValue>
+        {
+            expectedTokens, TokenBytes(appended), expectedTokens + appended.Length, newSpanCount, textBytes, Now(),
+        };
+        foreach (var (index, entry) in requeued)
+        {
+            args.Add(index);
+            args.Add(entry.Format());
+        }
+        var result = (long)await Db.ScriptEvaluateAsync(AppendScript, Keys(tenant, docId), [.. args]).ConfigureAwait(false);
+        if (result < 0) throw new DocumentNotFoundException(docId);
+        return result == 1;
+    }
+
+    /// <summary>Marks span <paramref name="span"/> stored if <paramref name="entry"/> is still what it expects.</summary>
+    public async Task<CommitResult> CommitSpanAsync(string tenant, string docId, int span, SpanEntry entry)
+    {
+        var keys = Keys(tenant, docId);
+        var result = (long)await Db.ScriptEvaluateAsync(CommitScript, [keys[0], keys[2], keys[3]],
+            [span, entry.Format(), Now()]).ConfigureAwait(false);
+        return (CommitResult)result;
+    }
+
+    /// <summary>Marks the document failed because span <paramref name="span"/> (still at <paramref name="entry"/>) cannot be encoded.</summary>
+    public async Task<bool> FailSpanAsync(string tenant, string docId, int span, SpanEntry entry, string error)
+    {
+        var keys = Keys(tenant, docId);
+        var result = await Db.ScriptEvaluateAsync(FailScript, [keys[0], keys[2]],
+            [span, entry.Format(), error, Now()]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <summary>Takes span <paramref name="span"/> out of the done set (its blob is unusable); returns its entry to queue again.</summary>
+    public async Task<SpanEntry?> RequeueSpanAsync(string tenant, string docId, int span)
+    {
+        var keys = Keys(tenant, docId);
+        var result = await Db.ScriptEvaluateAsync(RequeueScript, [keys[0], keys[2], keys[3]], [span, Now()]).ConfigureAwait(false);
+        return result.IsNull ? null : SpanEntry.Parse((string)result!);
+    }
+
+    /// <summary>True when span <paramref name="span"/> still expects <paramref name="entry"/> (an encode of it is wanted).</summary>
+    public async Task<bool> IsCurrentAsync(string tenant, string docId, int span, SpanEntry entry) =>
+        (string?)await Db.HashGetAsync(RedisKeys.DocSpans(tenant, docId), span).ConfigureAwait(false) == entry.Format();
+
+    /// <summary>Every span's entry, by index.</summary>
+    public async Task<SpanEntry[]> GetSpansAsync(string tenant, string docId, int count)
+    {
+        var fields = Enumerable.Range(0, count).Select(i => (RedisValue)i).ToArray();
+        var values = count == 0 ? [] : await Db.HashGetAsync(RedisKeys.DocSpans(tenant, docId), fields).ConfigureAwait(false);
+        return values.Select((v, i) => v.IsNull
+            ? throw new InvalidDataException($"document {tenant}/{docId} has no entry for span {i}")
+            : SpanEntry.Parse((string)v!)).ToArray();
+    }
+
+    /// <summary>Tokens [start, start + count) (GETRANGE: only those bytes travel); null when the document is gone
+    /// or has fewer tokens.</summary>
+    public async Task<int[]?> ReadTokensAsync(string tenant, string docId, int start, int count)
+    {
+        if (count == 0) return await ExistsAsync(tenant, docId).ConfigureAwait(false) ? [] : null;
+        var bytes = (byte[]?)await Db.StringGetRangeAsync(RedisKeys.DocTokens(tenant, docId), 4L * start, 4L * (start + count) - 1)
+            .ConfigureAwait(false);
+        if (bytes is null || bytes.Length != 4 * count) return null;
+        var tokens = new int[count];
+        for (var i = 0; i < count; i++) tokens[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4 * i));
+        return tokens;
+    }
+
+    /// <summary>Deletes the control keys in one step; returns what the document was (null when absent).</summary>
+    public async Task<(DocumentRecord Record, SpanEntry[] Spans)?> DeleteAsync(string tenant, string docId)
+    {
+        var result = await Db.ScriptEvaluateAsync(DeleteScript, Keys(tenant, docId)).ConfigureAwait(false);
+        if (result.IsNull) return null;
+        var parts = (RedisResult[])result!;
+        var record = DocumentRecord.FromHash(tenant, docId, Pairs((RedisResult[])parts[0]!))!;
+        var spans = Pairs((RedisResult[])parts[1]!).Select(e => SpanEntry.Parse((string)e.Value!)).ToArray();
+        return (record, spans);
+    }
+
+    private static HashEntry[] Pairs(RedisResult[] flat)
+    {
+        var entries = new HashEntry[flat.Length / 2];
+        for (var i = 0; i < entries.Length; i++) entries[i] = new HashEntry((string)flat[2 * i]!, (string)flat[2 * i + 1]!);
+        return entries;
+    }
+
+    public static byte[] TokenBytes(ReadOnlySpan<int> tokens)
+    {
+        var bytes = new byte[4 * tokens.Length];
+        for (var i = 0; i < tokens.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 * i), tokens[i]);
+        return bytes;
+    }
+
+    private static string Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Outcome of a span commit.</summary>
+public enum CommitResult { Stale = 0, Stored = 1, DocumentReady = 2 }

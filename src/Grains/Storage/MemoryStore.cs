@@ -1,0 +1,149 @@
+using System.Globalization;
+using MemoryPlatform.ModelCore.Icae;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace MemoryPlatform.Grains.Storage;
+
+/// <summary>
+/// Slot blobs on the slot Redis instance: <c>mem:{t:d}:span:{i}</c> (a <see cref="SlotBlob"/>) and its
+/// sibling <c>mem:{t:d}:span:{i}:ver</c> (the span version the blob was encoded for).
+/// Invariants:
+/// - a blob and its version are written together by one script, and never by an older version over a
+///   newer one (compare-and-set on the version), so a stale encode cannot overwrite a newer span;
+/// - equal versions may overwrite each other: re-encoding a span is idempotent (same tokens, same model,
+///   same bytes);
+/// - a read never returns garbage: a missing, truncated, corrupt or foreign-model blob is reported as a
+///   <see cref="SpanProblem"/> and no matrix is returned for it;
+/// - nothing here knows whether a span is still wanted: the control side decides, and the caller removes
+///   a blob it wrote for nothing with <see cref="RemoveIfVersionAsync"/> (which spares newer writes).
+/// </summary>
+public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
+{
+    // KEYS: blob, version. ARGV: version, blob. 1 = written, 0 = a newer version is stored.
+    private const string WriteScript = """
+        local cur = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
+        if cur > tonumber(ARGV[1]) then return 0 end
+        redis.call('SET', KEYS[1], ARGV[2])
+        redis.call('SET', KEYS[2], ARGV[1])
+        return 1
+        """;
+
+    // KEYS: blob, version. ARGV: version. Deletes both only if they are still that version's.
+    private const string RemoveScript = """
+        if redis.call('GET', KEYS[2]) == ARGV[1] then
+          redis.call('DEL', KEYS[1], KEYS[2])
+          return 1
+        end
+        return 0
+        """;
+
+    private IDatabase Db => redis.Slots;
+
+    /// <summary>Stores a span's blob for <paramref name="version"/>; false when a newer version is already stored.</summary>
+    public async Task<bool> WriteAsync(string tenant, string docId, int span, long version, byte[] blob)
+    {
+        var result = await Db.ScriptEvaluateAsync(WriteScript,
+            [RedisKeys.Span(tenant, docId, span), RedisKeys.SpanVersion(tenant, docId, span)],
+            [version, blob]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <summary>Removes a span's blob if it is still <paramref name="version"/>'s (an encode that turned out stale).</summary>
+    public async Task<bool> RemoveIfVersionAsync(string tenant, string docId, int span, long version)
+    {
+        var result = await Db.ScriptEvaluateAsync(RemoveScript,
+            [RedisKeys.Span(tenant, docId, span), RedisKeys.SpanVersion(tenant, docId, span)],
+            [version.ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    /// <summary>The raw blob and the version it was written for, read atomically (MGET; both keys share a slot); null when absent.</summary>
+    public async Task<(byte[] Blob, long Version)?> ReadRawAsync(string tenant, string docId, int span)
+    {
+        var values = await Db.StringGetAsync(
+            [RedisKeys.Span(tenant, docId, span), RedisKeys.SpanVersion(tenant, docId, span)]).ConfigureAwait(false);
+        if (values[0].IsNull || values[1].IsNull) return null;
+        return long.TryParse((string?)values[1], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? ((byte[])values[0]!, version)
+            : null;
+    }
+
+    /// <summary>
+    /// Reads and validates spans 0..count-1 in one MGET. Each result holds a matrix or a problem, never both.
+    /// </summary>
+    public async Task<SpanRead[]> ReadSpansAsync(string tenant, string docId, int count, ModelFingerprint expected,
+        CancellationToken ct)
+    {
+        var keys = new RedisKey[count];
+        for (var i = 0; i < count; i++) keys[i] = RedisKeys.Span(tenant, docId, i);
+        var values = count == 0 ? [] : await Db.StringGetAsync(keys).WaitAsync(ct).ConfigureAwait(false);
+        var reads = new SpanRead[count];
+        for (var i = 0; i < count; i++)
+        {
+            reads[i] = Validate(values[i], expected);
+            if (reads[i].Problem is { } problem)
+                logger.LogWarning("Span {Span} of {Tenant}/{DocId} is unusable ({Problem}): {Detail}",
+                    i, tenant, docId, problem, reads[i].Detail);
+        }
+        return reads;
+    }
+
+    private static SpanRead Validate(RedisValue value, ModelFingerprint expected)
+    {
+        if (value.IsNull) return new SpanRead(null, 0, SpanProblem.Missing, "no blob stored");
+        var bytes = (byte[])value!;
+        try
+        {
+            return new SpanRead(SlotBlob.Decode(bytes, expected), bytes.Length, null, null);
+        }
+        catch (SlotFingerprintMismatchException e)
+        {
+            return new SpanRead(null, bytes.Length, SpanProblem.ForeignModel, e.Message);
+        }
+        catch (InvalidDataException e)
+        {
+            return new SpanRead(null, bytes.Length, SpanProblem.Corrupt, e.Message);
+        }
+    }
+
+    /// <summary>Deletes every span key of the document: the first <paramref name="knownSpans"/> directly, then
+    /// whatever a SCAN of the document's span prefix still finds (late writes, spans past a shrunk count).</summary>
+    public async Task<long> DeleteDocumentAsync(string tenant, string docId, int knownSpans, CancellationToken ct)
+    {
+        long deleted = 0;
+        const int chunk = 512;
+        for (var start = 0; start < knownSpans; start += chunk)
+        {
+            ct.ThrowIfCancellationRequested();
+            var keys = Enumerable.Range(start, Math.Min(chunk, knownSpans - start))
+                .SelectMany(i => new RedisKey[] { RedisKeys.Span(tenant, docId, i), RedisKeys.SpanVersion(tenant, docId, i) })
+                .ToArray();
+            deleted += await Db.KeyDeleteAsync(keys).ConfigureAwait(false);
+        }
+        foreach (var key in await ScanAsync(Db, RedisKeys.SpanPrefix(tenant, docId) + "*", ct).ConfigureAwait(false))
+            if (await Db.KeyDeleteAsync(key).ConfigureAwait(false)) deleted++;
+        return deleted;
+    }
+
+    /// <summary>Keys matching a glob pattern, by cursor (SCAN never blocks the server the way KEYS does).</summary>
+    public static async Task<List<RedisKey>> ScanAsync(IDatabase db, string pattern, CancellationToken ct)
+    {
+        var keys = new List<RedisKey>();
+        var cursor = "0";
+        do
+        {
+            ct.ThrowIfCancellationRequested();
+            var reply = (RedisResult[])(await db.ExecuteAsync("SCAN", cursor, "MATCH", pattern, "COUNT", "1000").ConfigureAwait(false))!;
+            cursor = (string)reply[0]!;
+            foreach (var key in (RedisResult[])reply[1]!) keys.Add((string)key!);
+        } while (cursor != "0");
+        return keys;
+    }
+}
+
+/// <summary>Why a stored span cannot be used; every problem leads to a re-encode of the span.</summary>
+public enum SpanProblem { Missing, Corrupt, ForeignModel }
+
+/// <summary>One validated span read: the slots, or the problem (with a human-readable detail).</summary>
+public sealed record SpanRead(SlotMatrix? Matrix, long Bytes, SpanProblem? Problem, string? Detail);
