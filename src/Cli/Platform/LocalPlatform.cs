@@ -56,6 +56,7 @@ public sealed class LocalPlatform : IAsyncDisposable
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["Silo__ClusterId"] = "local",
             ["Silo__RedisConnectionString"] = redis.ConnectionString,
+            ["Grains__ControlRedis"] = redis.ConnectionString,
             ["Cluster__ClusterId"] = "local",
             ["Cluster__RedisConnectionString"] = redis.ConnectionString,
         };
@@ -67,9 +68,9 @@ public sealed class LocalPlatform : IAsyncDisposable
                 ["Silo__AdvertisedHost"] = "127.0.0.1",
                 ["Silo__Port"] = (FirstSiloPort + i).ToString(),
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FirstSiloPort + 100 + i}",
-                ["Model__Path"] = o.ModelDir,
-                ["Model__Adapter"] = o.AdapterDir,
-                ["Model__Device"] = o.Device,
+                ["Grains__Model__Path"] = o.ModelDir,
+                ["Grains__Model__AdapterPath"] = o.AdapterDir,
+                ["Grains__Model__Device"] = o.Device,
             }, logs));
         }
         progress("starting the gateway");

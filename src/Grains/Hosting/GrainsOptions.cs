@@ -50,8 +50,12 @@ public sealed record ModelOptions
 /// <summary>The model grain's bounded queue and dynamic batching (the "Grains:Batching" section).</summary>
 public sealed record BatchingOptions
 {
-    /// <summary>Most spans per encode call (B).</summary>
-    public int MaxEncodeBatch { get; init; } = 8;
+    /// <summary>
+    /// Most spans per encode call (B). Default 1: kernels block (and so round) differently at other batch shapes, so
+    /// only a fixed shape gives byte-identical slots whichever silo encodes a span; on CPU one 512-token span per call
+    /// is already as fast per token as a batch (docs/benchmarks.md). GPU silos raise it for throughput.
+    /// </summary>
+    public int MaxEncodeBatch { get; init; } = 1;
 
     /// <summary>Most prompts per generation call (B).</summary>
     public int MaxGenerateBatch { get; init; } = 4;

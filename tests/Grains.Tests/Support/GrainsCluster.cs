@@ -1,6 +1,7 @@
 using MemoryPlatform.Grains.Contracts;
 using MemoryPlatform.Grains.Encoders;
 using MemoryPlatform.Grains.Hosting;
+using MemoryPlatform.Grains.Models;
 using MemoryPlatform.Grains.Storage;
 using MemoryPlatform.Runtime.Activation;
 using MemoryPlatform.Runtime.Core;
@@ -20,10 +21,10 @@ namespace MemoryPlatform.Grains.Tests.Support;
 /// </summary>
 public sealed class GrainsCluster : IAsyncDisposable
 {
-    private readonly List<(Silo Silo, TestMemoryModel Model, SiloModelHost Host)> _hosts = [];
-    private readonly Func<TestMemoryModel> _newModel;
+    private readonly List<(Silo Silo, IMemoryModel Model, SiloModelHost Host)> _hosts = [];
+    private readonly Func<IMemoryModel> _newModel;
 
-    private GrainsCluster(TestCluster cluster, GrainsOptions options, Func<TestMemoryModel> newModel)
+    private GrainsCluster(TestCluster cluster, GrainsOptions options, Func<IMemoryModel> newModel)
     {
         Cluster = cluster;
         Options = options;
@@ -37,9 +38,10 @@ public sealed class GrainsCluster : IAsyncDisposable
     public IDatabase Db => Redis.Control;
     public EncodeQueue Queue => Services.GetRequiredService<EncodeQueue>();
 
-    public IReadOnlyList<TestMemoryModel> Models { get { lock (_hosts) return _hosts.Select(h => h.Model).ToList(); } }
+    /// <summary>The silos' test models (empty when the cluster runs a real model).</summary>
+    public IReadOnlyList<TestMemoryModel> Models { get { lock (_hosts) return _hosts.Select(h => h.Model).OfType<TestMemoryModel>().ToList(); } }
 
-    public TestMemoryModel ModelOf(Silo silo) { lock (_hosts) return _hosts.Single(h => h.Silo == silo).Model; }
+    public TestMemoryModel ModelOf(Silo silo) { lock (_hosts) return (TestMemoryModel)_hosts.Single(h => h.Silo == silo).Model; }
 
     /// <summary>Options tuned for tests: small batches, fast claiming, per-cluster stream.</summary>
     public static GrainsOptions TestOptions(string clusterId) => new()
@@ -57,7 +59,7 @@ public sealed class GrainsCluster : IAsyncDisposable
 
     public static async Task<GrainsCluster> StartAsync(string redis, ILoggerFactory logs, int silos = 3,
         Func<GrainsOptions, GrainsOptions>? configure = null, Func<SiloOptions, SiloOptions>? configureSilo = null,
-        Func<TestMemoryModel>? newModel = null)
+        Func<IMemoryModel>? newModel = null)
     {
         var clusterId = "gt-" + Guid.NewGuid().ToString("N")[..8];
         var options = (configure ?? (o => o))(TestOptions(clusterId));
@@ -140,5 +142,8 @@ public sealed class GrainsCluster : IAsyncDisposable
         lock (_hosts) hosts = _hosts.Select(h => h.Host).ToList();
         foreach (var host in hosts) await host.DisposeAsync(); // consumers stop before their Redis connection goes
         await Cluster.DisposeAsync(); // kills the silos and disposes the shared services (and connection)
+        List<IMemoryModel> models;
+        lock (_hosts) models = _hosts.Select(h => h.Model).ToList();
+        foreach (var model in models) model.Dispose(); // hosts do not own their models
     }
 }
