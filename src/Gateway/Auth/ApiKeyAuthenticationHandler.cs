@@ -59,8 +59,8 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var result = await HandleAuthenticateOnceSafeAsync();
         var message = result.Failure?.Message ?? "missing API key; send 'Authorization: Bearer <api key>'";
-        Response.Headers.WWWAuthenticate = "Bearer";
-        await ErrorWriter.WriteAsync(Context, new ApiFailure(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, message));
+        await ErrorWriter.WriteAsync(Context, new ApiFailure(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, message),
+            response => response.Headers.WWWAuthenticate = "Bearer");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

@@ -112,7 +112,7 @@ public static class DocumentEndpoints
             case "text/plain":
                 return (QueryId(request), RequestBody.DecodeUtf8(await RequestBody.ReadBytesAsync(request.Body, ct)));
             case "multipart/form-data":
-                var form = await request.ReadFormAsync(ct);
+                var form = await ReadFormAsync(request, ct);
                 var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
                 string text;
                 if (file is not null)
@@ -129,6 +129,18 @@ public static class DocumentEndpoints
             default:
                 throw new ApiException(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.UnsupportedMediaType,
                     $"unsupported content type {request.ContentType}; send application/json, text/plain or multipart/form-data");
+        }
+    }
+
+    private static async Task<IFormCollection> ReadFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await request.ReadFormAsync(ct);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException and not BadHttpRequestException && !ct.IsCancellationRequested)
+        {
+            throw ApiException.BadRequest("malformed multipart body: " + ex.Message);
         }
     }
 

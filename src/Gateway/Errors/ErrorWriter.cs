@@ -7,11 +7,12 @@ namespace MemoryPlatform.Gateway.Errors;
 /// <summary>Writes the error shape (and Retry-After when given) to a response that has not started.</summary>
 public static class ErrorWriter
 {
-    public static async Task WriteAsync(HttpContext context, ApiFailure failure)
+    public static async Task WriteAsync(HttpContext context, ApiFailure failure, Action<HttpResponse>? headers = null)
     {
         var response = context.Response;
-        response.Clear();
+        response.Clear(); // drop whatever the failed handler had set
         response.StatusCode = failure.StatusCode;
+        headers?.Invoke(response);
         if (failure.RetryAfterSeconds is { } seconds)
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         response.ContentType = "application/json; charset=utf-8";
