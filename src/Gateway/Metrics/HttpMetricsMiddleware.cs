@@ -18,8 +18,9 @@ public sealed class HttpMetricsMiddleware(RequestDelegate next, GatewayMetrics m
         }
         finally
         {
-            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText
-                        ?? (context.Response.StatusCode is >= 200 and < 400 ? "static" : "unmatched");
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText is { } raw
+                ? (raw.Length > 1 ? raw.TrimEnd('/') : raw) // a group joined with "" leaves a trailing slash
+                : context.Response.StatusCode is >= 200 and < 400 ? "static" : "unmatched";
             var status = context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted ? 499 : context.Response.StatusCode;
             metrics.RequestCompleted(route, context.Request.Method, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
