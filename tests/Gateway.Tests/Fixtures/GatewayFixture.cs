@@ -130,13 +130,28 @@ public sealed class GatewayFixture : IAsyncLifetime
         return code!;
     }
 
+    /// <summary>Stops everything even when one step fails: a leaked redis-server would outlive the test run.</summary>
     public async Task DisposeAsync()
     {
         List<GatewayFactory> factories;
         lock (_factories) factories = [.. _factories];
-        foreach (var factory in factories) await factory.DisposeAsync();
-        if (Cluster is not null) await Cluster.DisposeAsync();
-        if (Redis is not null) await Redis.DisposeAsync();
+        var errors = new List<Exception>();
+        foreach (var factory in factories) await Try(() => factory.DisposeAsync().AsTask());
+        if (Cluster is not null) await Try(() => Cluster.DisposeAsync().AsTask());
+        if (Redis is not null) await Try(() => Redis.DisposeAsync().AsTask());
+        if (errors.Count > 0) throw new AggregateException("fixture teardown failed", errors);
+
+        async Task Try(Func<Task> dispose)
+        {
+            try
+            {
+                await dispose();
+            }
+            catch (Exception ex)
+            {
+                errors.Add(ex);
+            }
+        }
     }
 }
 
