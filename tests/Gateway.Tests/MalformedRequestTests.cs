@@ -77,4 +77,25 @@ public class MalformedRequestTests(GatewayFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         await ErrorCode(response, HttpStatusCode.BadRequest);
     }
+
+    [Theory]
+    [InlineData("v1/query")]
+    [InlineData("v1/documents/x/append")]
+    [InlineData("v1/tenants")]
+    public async Task A_json_route_refuses_a_form_body_with_415(string path)
+    {
+        using var client = await fixture.NewTenantClientAsync();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", path == "v1/tenants" ? AdminKey : client.DefaultRequestHeaders.Authorization!.Parameter);
+        using var response = await client.PostAsync(path, new FormUrlEncodedContent([new("name", "x")]));
+        Assert.Equal("unsupported_media_type", await ErrorCode(response, HttpStatusCode.UnsupportedMediaType));
+    }
+
+    [Fact]
+    public async Task A_json_body_without_a_content_type_is_read_as_json()
+    {
+        using var client = await fixture.NewTenantClientAsync();
+        var content = new ByteArrayContent("{\"text\": \"no content type\"}"u8.ToArray());
+        using var response = await client.PostAsync("v1/documents", content);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
 }

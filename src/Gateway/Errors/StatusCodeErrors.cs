@@ -11,7 +11,7 @@ public static class StatusCodeErrors
             404 => (ErrorCodes.NotFound, $"no route for {context.Request.Path}"),
             405 => (ErrorCodes.MethodNotAllowed, $"{context.Request.Method} is not allowed on {context.Request.Path}"),
             413 => (ErrorCodes.PayloadTooLarge, "request body too large"),
-            415 => (ErrorCodes.UnsupportedMediaType, "unsupported content type"),
+            415 => (ErrorCodes.UnsupportedMediaType, $"unsupported content type '{context.Request.ContentType}'; send application/json (documents also take text/plain or multipart/form-data)"),
             >= 500 => (ErrorCodes.Internal, "internal error"),
             _ => (ErrorCodes.InvalidRequest, "bad request"),
         };
