@@ -23,6 +23,7 @@ public sealed class ClusterClient : IAsyncDisposable
     private MembershipView? _view;
     private GrainLocator? _locator;
     private SiloHttpClient? _transport;
+    private int _disposed;
 
     public ClusterClient(ClusterClientOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -48,8 +49,10 @@ public sealed class ClusterClient : IAsyncDisposable
             new RuntimeMetrics("client-" + Environment.ProcessId), _loggerFactory.CreateLogger<GrainCallRouter>()));
     }
 
+    /// <summary>Idempotent: a host disposes the client twice (its hosted service stops it, then the container disposes the singleton).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (_view is not null) await _view.DisposeAsync().ConfigureAwait(false);
         _locator?.Detach();
         _transport?.Dispose();

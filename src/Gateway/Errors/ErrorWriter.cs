@@ -1,0 +1,29 @@
+using System.Globalization;
+using System.Text.Json;
+using MemoryPlatform.Gateway.Json;
+
+namespace MemoryPlatform.Gateway.Errors;
+
+/// <summary>Writes the error shape (and Retry-After when given) to a response that has not started.</summary>
+public static class ErrorWriter
+{
+    public static async Task WriteAsync(HttpContext context, ApiFailure failure, Action<HttpResponse>? headers = null)
+    {
+        var response = context.Response;
+        response.Clear(); // drop whatever the failed handler had set
+        response.StatusCode = failure.StatusCode;
+        headers?.Invoke(response);
+        if (failure.RetryAfterSeconds is { } seconds)
+            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        response.ContentType = "application/json; charset=utf-8";
+        await JsonSerializer.SerializeAsync(response.Body, failure.Body, ApiJson.Options, context.RequestAborted);
+    }
+
+    /// <summary>An <see cref="IResult"/> carrying the error shape, for endpoints that answer an error themselves.</summary>
+    public static IResult Result(ApiFailure failure) => new ErrorResult(failure);
+
+    private sealed class ErrorResult(ApiFailure failure) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => WriteAsync(httpContext, failure);
+    }
+}

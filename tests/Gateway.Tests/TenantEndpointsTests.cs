@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Json;
+using MemoryPlatform.Gateway.Tests.Fixtures;
+using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayFixture;
+
+namespace MemoryPlatform.Gateway.Tests;
+
+[Collection(GatewayCollection.Name)]
+public class TenantEndpointsTests(GatewayFixture fixture)
+{
+    [Fact]
+    public async Task Create_tenant_with_admin_key_answers_201_with_id_and_a_working_key()
+    {
+        using var admin = fixture.Gateway.Client(AdminKey);
+        using var response = await admin.PostAsJsonAsync("v1/tenants", new { name = "Acme" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await ReadJson(response);
+        var tenantId = body.GetProperty("tenant_id").GetString()!;
+        var apiKey = body.GetProperty("api_key").GetString()!;
+        Assert.StartsWith("t_", tenantId);
+        Assert.StartsWith("mp_", apiKey);
+        Assert.Equal("Acme", body.GetProperty("name").GetString());
+
+        using var tenant = fixture.Gateway.Client(apiKey);
+        using var me = await tenant.GetAsync("v1/tenant");
+        Assert.Equal(HttpStatusCode.OK, me.StatusCode);
+        var info = await ReadJson(me);
+        Assert.Equal(tenantId, info.GetProperty("tenant_id").GetString());
+        Assert.Equal(0, info.GetProperty("documents").GetInt32());
+    }
+
+    [Fact]
+    public async Task Two_tenants_get_different_ids_and_keys()
+    {
+        var a = await fixture.CreateTenantAsync("a");
+        var b = await fixture.CreateTenantAsync("b");
+        Assert.NotEqual(a.TenantId, b.TenantId);
+        Assert.NotEqual(a.ApiKey, b.ApiKey);
+    }
+
+    [Fact]
+    public async Task Create_tenant_with_a_tenant_key_answers_403()
+    {
+        var (_, key) = await fixture.CreateTenantAsync();
+        using var client = fixture.Gateway.Client(key);
+        using var response = await client.PostAsJsonAsync("v1/tenants", new { name = "sneaky" });
+        Assert.Equal("forbidden", await ErrorCode(response, HttpStatusCode.Forbidden));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong-admin-key")]
+    [InlineData("test-admin-key-012345678")] // a prefix of the real key
+    public async Task Create_tenant_without_the_admin_key_answers_401(string? key)
+    {
+        using var client = fixture.Gateway.Client(key);
+        using var response = await client.PostAsJsonAsync("v1/tenants", new { name = "x" });
+        Assert.Equal("unauthorized", await ErrorCode(response, HttpStatusCode.Unauthorized));
+    }
+
+    [Theory]
+    [InlineData("{\"name\": \"\"}")]
+    [InlineData("{\"name\": \"   \"}")]
+    [InlineData("{\"name\": \"a\\u0000b\"}")]
+    [InlineData("{}")]
+    public async Task Create_tenant_rejects_a_bad_name_with_400(string json)
+    {
+        using var admin = fixture.Gateway.Client(AdminKey);
+        using var response = await admin.PostAsync("v1/tenants", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        var code = await ErrorCode(response, HttpStatusCode.BadRequest);
+        Assert.Contains(code, new[] { "invalid_request", "invalid_json" });
+    }
+}
