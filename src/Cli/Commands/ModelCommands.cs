@@ -15,7 +15,26 @@ public static class ModelCommands
     private static readonly Option<string> DTypeOption = new("--dtype") { Description = "Compute dtype: f32 or bf16", DefaultValueFactory = _ => "bf16" };
     private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
 
-    public static IEnumerable<Command> Create() => [Forward(), Generate()];
+    public static IEnumerable<Command> Create() => [Forward(), Generate(), Export()];
+
+    /// <summary>`memplat export`: a model (or a training checkpoint) rewritten in another dtype, tokenizer included.</summary>
+    private static Command Export()
+    {
+        var output = new Option<string>("--out") { Description = "Directory to write (HF layout)", Required = true };
+        var command = new Command("export", "Write a model (e.g. a training checkpoint, fp32) as an HF directory in --dtype (bf16 halves it)");
+        foreach (var o in new Option[] { ModelOption, output, DTypeOption, DeviceOption }) command.Options.Add(o);
+        command.SetAction(parse => CommandErrors.Run("export", () =>
+        {
+            var source = parse.GetValue(ModelOption)!;
+            var target = parse.GetValue(output)!;
+            using var model = Load(parse);
+            model.Save(target);
+            var tokenizer = Path.Combine(source, "tokenizer.model");
+            if (File.Exists(tokenizer)) File.Copy(tokenizer, Path.Combine(target, "tokenizer.model"), overwrite: true);
+            Console.WriteLine($"{source} → {target} ({model.DType})");
+        }));
+        return command;
+    }
 
     private static Command Forward()
     {
