@@ -27,10 +27,13 @@ public class ApiDocsTests(GatewayFixture fixture)
             Assert.Contains(route, all);
     }
 
-    [Fact]
-    public async Task Every_documented_curl_example_runs_against_the_gateway_as_documented()
+    [Theory]
+    [InlineData("docs/api.md")]
+    [InlineData("README.md")]
+    public async Task Every_documented_curl_example_runs_against_the_gateway_as_documented(string file)
     {
-        var examples = DocumentedExample.Parse(await File.ReadAllTextAsync(DocsPath));
+        var examples = DocumentedExample.Parse(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, file)));
+        Assert.NotEmpty(examples);
         var work = Directory.CreateTempSubdirectory("memplat-docs-");
         try
         {
@@ -44,8 +47,8 @@ public class ApiDocsTests(GatewayFixture fixture)
             foreach (var example in examples)
             {
                 var (status, body) = await RunCurlAsync(example.Command, env, work.FullName);
-                Assert.True(status == example.Status, $"docs/api.md line {example.Line}: expected {example.Status}, got {status}: {body}\n{example.Command}");
-                if (example.ResponseLanguage == "json") AssertSameFields(JsonDocument.Parse(example.Response!).RootElement, Parse(body), example);
+                Assert.True(status == example.Status, $"{file} line {example.Line}: expected {example.Status}, got {status}: {body}\n{example.Command}");
+                if (example.ResponseLanguage == "json") AssertSameFields(JsonDocument.Parse(example.Response!).RootElement, Parse(body), $"{file} line {example.Line}");
                 if (example.ResponseLanguage == "text") Assert.EndsWith("event: done\ndata: {}", body.TrimEnd());
 
                 if (status == 201 && example.Command.Contains("/v1/tenants")) env["API_KEY"] = Parse(body).GetProperty("api_key").GetString()!;
@@ -69,18 +72,18 @@ public class ApiDocsTests(GatewayFixture fixture)
     }
 
     /// <summary>Same field names (values differ: ids, keys, times); objects and the first element of arrays are compared recursively.</summary>
-    private static void AssertSameFields(JsonElement documented, JsonElement actual, DocumentedExample example)
+    private static void AssertSameFields(JsonElement documented, JsonElement actual, string where)
     {
-        Assert.True(documented.ValueKind == actual.ValueKind, $"docs/api.md line {example.Line}: {documented.ValueKind} documented, {actual.ValueKind} answered");
+        Assert.True(documented.ValueKind == actual.ValueKind, $"{where}: {documented.ValueKind} documented, {actual.ValueKind} answered");
         if (documented.ValueKind == JsonValueKind.Object)
         {
             var expected = documented.EnumerateObject().Select(p => p.Name).Order().ToList();
             var got = actual.EnumerateObject().Select(p => p.Name).Order().ToList();
-            Assert.True(expected.SequenceEqual(got), $"docs/api.md line {example.Line}: fields [{string.Join(", ", expected)}] documented, [{string.Join(", ", got)}] answered");
-            foreach (var p in documented.EnumerateObject()) AssertSameFields(p.Value, actual.GetProperty(p.Name), example);
+            Assert.True(expected.SequenceEqual(got), $"{where}: fields [{string.Join(", ", expected)}] documented, [{string.Join(", ", got)}] answered");
+            foreach (var p in documented.EnumerateObject()) AssertSameFields(p.Value, actual.GetProperty(p.Name), where);
         }
         else if (documented.ValueKind == JsonValueKind.Array && documented.GetArrayLength() > 0 && actual.GetArrayLength() > 0)
-            AssertSameFields(documented[0], actual[0], example);
+            AssertSameFields(documented[0], actual[0], where);
     }
 
     private static async Task<(int Status, string Body)> RunCurlAsync(string command, IReadOnlyDictionary<string, string> env, string workingDirectory)

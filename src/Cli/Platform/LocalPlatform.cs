@@ -1,11 +1,17 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using MemoryPlatform.ModelCore.Icae;
+using MemoryPlatform.ModelCore.Models;
 using MemoryPlatform.Runtime.Testing;
 
 namespace MemoryPlatform.Cli.Platform;
 
 /// <summary>What `memplat up` starts.</summary>
-public sealed record LocalPlatformOptions(int Port, string? AdminKey, int Silos, string ModelDir, string AdapterDir, string Device, string StateDir);
+public sealed record LocalPlatformOptions(int Port, string? AdminKey, int Silos, string ModelDir, string AdapterDir, string Device, string StateDir)
+{
+    /// <summary>Silo i listens on FirstSiloPort + i (silo-to-silo calls) and FirstSiloPort + 100 + i (health).</summary>
+    public int FirstSiloPort { get; init; } = 11111;
+}
 
 /// <summary>
 /// The whole platform on one machine: a redis-server with its data under the repository's ignored
@@ -14,7 +20,6 @@ public sealed record LocalPlatformOptions(int Port, string? AdminKey, int Silos,
 /// </summary>
 public sealed class LocalPlatform : IAsyncDisposable
 {
-    private const int FirstSiloPort = 11111;
     private readonly List<ChildProcess> children = [];
     private RedisServer? redis;
 
@@ -66,21 +71,40 @@ public sealed class LocalPlatform : IAsyncDisposable
             children.Add(ChildProcess.Start($"silo-{i + 1}", Path.Combine(silo, "Silo.dll"), new Dictionary<string, string>(cluster)
             {
                 ["Silo__AdvertisedHost"] = "127.0.0.1",
-                ["Silo__Port"] = (FirstSiloPort + i).ToString(),
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FirstSiloPort + 100 + i}",
+                ["Silo__Port"] = (o.FirstSiloPort + i).ToString(),
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{o.FirstSiloPort + 100 + i}",
                 ["Grains__Model__Path"] = o.ModelDir,
                 ["Grains__Model__AdapterPath"] = o.AdapterDir,
                 ["Grains__Model__Device"] = o.Device,
             }, logs));
         }
         progress("starting the gateway");
-        children.Add(ChildProcess.Start("gateway", Path.Combine(gateway, "Gateway.dll"), new Dictionary<string, string>(cluster)
+        var gatewayEnv = new Dictionary<string, string>(cluster)
         {
             ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{o.Port}",
             ["Gateway__AdminKey"] = AdminKey,
-        }, logs));
+        };
+        foreach (var (key, value) in ModelShape(o.ModelDir, o.AdapterDir)) gatewayEnv["Gateway__Model__" + key] = value;
+        children.Add(ChildProcess.Start("gateway", Path.Combine(gateway, "Gateway.dll"), gatewayEnv, logs));
         Url = $"http://localhost:{o.Port}";
         await WaitReadyAsync(Url + "/readyz", TimeSpan.FromMinutes(3), ct);
+    }
+
+    /// <summary>What GET /v1/model reports (memory vs raw text vs KV cache), read from the served model's own files.</summary>
+    private static IEnumerable<(string, string)> ModelShape(string modelDir, string adapterDir)
+    {
+        var config = LlamaConfig.Load(Path.Combine(modelDir, "config.json"));
+        yield return ("Name", Path.GetFileName(modelDir.TrimEnd('/')));
+        yield return ("HiddenSize", config.HiddenSize.ToString());
+        yield return ("Layers", config.NumHiddenLayers.ToString());
+        yield return ("KvHeads", config.NumKeyValueHeads.ToString());
+        yield return ("HeadDim", config.HeadDim.ToString());
+        yield return ("MaxDecoderPositions", (config.MaxPositionEmbeddings * Math.Max(1, config.E2Llm?.MaxScale ?? 1)).ToString());
+        var icaeConfig = Path.Combine(adapterDir, IcaeConfig.FileName);
+        if (!File.Exists(icaeConfig)) yield break;
+        var icae = IcaeConfig.Load(icaeConfig);
+        yield return ("SpanLength", icae.SpanLength.ToString());
+        yield return ("SlotsPerSpan", icae.MemoryTokens.ToString());
     }
 
     /// <summary>Polls the gateway's readiness (Redis reachable, a silo active) while checking that nothing died.</summary>

@@ -10,9 +10,9 @@ public sealed class ModelInfoOptions
     public string Name { get; set; } = "memplat-tiny";
     public int SpanLength { get; set; } = 512;
     public int SlotsPerSpan { get; set; } = 128;
-    public int HiddenSize { get; set; } = 512;
-    public int Layers { get; set; } = 8;
-    public int KvHeads { get; set; } = 8;
+    public int HiddenSize { get; set; } = 256;
+    public int Layers { get; set; } = 4;
+    public int KvHeads { get; set; } = 2;
     public int HeadDim { get; set; } = 64;
 
     /// <summary>Bytes per stored slot value (fp16: 2, int8: 1 plus per-row scales).</summary>
