@@ -48,6 +48,7 @@ public class SiloHostTests
         public int SlotsPerSpan => 2;
         public int HiddenSize => 4;
         public int MaxDecoderPositions => 256;
+        public int RopeScaleFor(int positions) => 1;
         public int[] Tokenize(string text) => text.Select(c => (int)c).ToArray();
         public string Detokenize(IReadOnlyList<int> ids) => new(ids.Select(i => (char)i).ToArray());
         public IReadOnlyList<float[]> EncodeSpans(IReadOnlyList<int[]> spans, CancellationToken ct) => spans.Select(_ => new float[8]).ToArray();

@@ -170,8 +170,7 @@ public sealed class DocumentGrain(
             throw new InvalidRequestException(
                 $"the query needs {positions} decoder positions ({slots} memory slots, {promptTokens} prompt tokens, " +
                 $"{request.MaxTokens} answer tokens); the model reads at most {_model.MaxDecoderPositions}");
-        var window = options.Model.BaseContextWindow > 0 ? options.Model.BaseContextWindow : _model.MaxDecoderPositions;
-        var scale = Math.Max(1, (positions + window - 1) / window);
+        var scale = _model.RopeScaleFor(positions);   // the model's own rule (E²-LLM: ceil(positions / L), bounded)
         var generation = new GenerationOptions
         {
             MaxTokens = request.MaxTokens, Temperature = request.Temperature, Seed = unchecked((int)request.Seed), RopeScale = scale,

@@ -41,10 +41,6 @@ public sealed record ModelOptions
 
     /// <summary>Device the model grain runs on: "cpu", "cuda", "cuda:1".</summary>
     public string Device { get; init; } = "cpu";
-
-    /// <summary>The decoder's base context window L; the E²-LLM scale of a query is ceil(positions / L).
-    /// 0: the model's MaxDecoderPositions (scale 1).</summary>
-    public int BaseContextWindow { get; init; }
 }
 
 /// <summary>The model grain's bounded queue and dynamic batching (the "Grains:Batching" section).</summary>

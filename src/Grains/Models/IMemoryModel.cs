@@ -24,6 +24,9 @@ public interface IMemoryModel : IDisposable
     /// <summary>Context positions the decoder can read at its largest E²-LLM scale.</summary>
     int MaxDecoderPositions { get; }
 
+    /// <summary>The E²-LLM scale g the decoder uses for a sequence of <paramref name="positions"/> (≤ MaxDecoderPositions).</summary>
+    int RopeScaleFor(int positions);
+
     /// <summary>Text → token ids, no BOS/EOS.</summary>
     int[] Tokenize(string text);
     string Detokenize(IReadOnlyList<int> ids);

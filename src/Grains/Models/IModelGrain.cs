@@ -23,6 +23,7 @@ public interface IModelGrain
     int SlotsPerSpan { get; }
     int HiddenSize { get; }
     int MaxDecoderPositions { get; }
+    int RopeScaleFor(int positions);
 
     /// <summary>Items waiting (not yet running).</summary>
     int QueueLength { get; }

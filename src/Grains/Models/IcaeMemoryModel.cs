@@ -20,8 +20,6 @@ public sealed class IcaeMemoryModel : IMemoryModel
     {
         this.icae = icae;
         tokenizer = icae.Tokenizer ?? throw new InvalidDataException("the base model directory has no tokenizer.model; the platform needs one to tokenize documents");
-        var window = icae.Base.Config.MaxPositionEmbeddings;
-        MaxDecoderPositions = window * Math.Max(1, icae.Base.Config.E2Llm?.MaxScale ?? icae.Config.MaxRopeScale);
     }
 
     /// <summary>Loads base + adapter in bf16 on <paramref name="device"/>: weights in bf16 compute in bf16 without autocast
@@ -37,7 +35,9 @@ public sealed class IcaeMemoryModel : IMemoryModel
     public int SpanLength => icae.Config.SpanLength;
     public int SlotsPerSpan => icae.MemoryTokens;
     public int HiddenSize => icae.HiddenSize;
-    public int MaxDecoderPositions { get; }
+    public int MaxDecoderPositions => icae.MaxDecoderPositions;
+
+    public int RopeScaleFor(int positions) => icae.RopeScaleFor(positions);
 
     public int[] Tokenize(string text) => tokenizer.Encode(text);
 

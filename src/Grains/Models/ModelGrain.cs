@@ -58,6 +58,7 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
     public int SlotsPerSpan => _model.SlotsPerSpan;
     public int HiddenSize => _model.HiddenSize;
     public int MaxDecoderPositions => _model.MaxDecoderPositions;
+    public int RopeScaleFor(int positions) => _model.RopeScaleFor(positions);   // pure arithmetic: no queue
 
     public int QueueLength
     {

@@ -31,9 +31,10 @@ public sealed record ChatMarkers(string Prefix, string Suffix, bool Bos = true);
 /// in <see cref="SpecialRows"/> order (the released checkpoints use [AE], [LM], [FT]).
 /// </summary>
 /// <remarks>
-/// <see cref="MaxRopeScale"/> is the largest E²-LLM scale g the base model was trained for. HF configs carry no
-/// field for it, so it lives here (default 1: the decoder stays inside the base window); set it when the base
-/// is an E²-LLM fine-tune.
+/// <see cref="MaxRopeScale"/> is the largest E²-LLM scale g the base model was trained for, for bases whose config.json
+/// does not say (HF configs carry no field for it; default 1: the decoder stays inside the base window). A base
+/// fine-tuned by `memplat train e2llm` records its range in config.json ("e2llm"), and that record wins
+/// (<see cref="SupportedRopeScale"/>).
 /// </remarks>
 public sealed record IcaeConfig
 {
@@ -52,6 +53,15 @@ public sealed record IcaeConfig
     public string? BaseModel { get; init; }
     /// <summary>Largest E²-LLM scale g the base model supports (1 = no extension).</summary>
     public int MaxRopeScale { get; init; } = 1;
+
+    /// <summary>
+    /// The largest E²-LLM scale the decoder may use over <paramref name="baseConfig"/>: the range the base model's own
+    /// config.json records, else <see cref="MaxRopeScale"/>. The one rule for the decoder's reach (model, trainer, silo).
+    /// </summary>
+    public int SupportedRopeScale(LlamaConfig baseConfig) => Math.Max(1, baseConfig.E2Llm?.MaxScale ?? MaxRopeScale);
+
+    /// <summary>Positions the decoder can read over <paramref name="baseConfig"/>: its window times <see cref="SupportedRopeScale"/>.</summary>
+    public int MaxDecoderPositions(LlamaConfig baseConfig) => baseConfig.MaxPositionEmbeddings * SupportedRopeScale(baseConfig);
 
     /// <summary>Rows of the memory table: k memory rows and three special ones.</summary>
     public int TableRows => MemoryTokens + 3;

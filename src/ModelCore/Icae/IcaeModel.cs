@@ -60,6 +60,8 @@ public sealed class IcaeModel : IDisposable
 
     public int MemoryTokens => Config.MemoryTokens;
     public int HiddenSize => Base.Config.HiddenSize;
+    /// <summary>Positions the decoder reads at most (base window × supported E²-LLM scale).</summary>
+    public int MaxDecoderPositions => Config.MaxDecoderPositions(Base.Config);
 
     // ---- loading, creating, saving ----
 
@@ -324,10 +326,11 @@ public sealed class IcaeModel : IDisposable
     {
         var window = Base.Config.MaxPositionEmbeddings;
         if (positions <= window) return 1;
-        if ((long)positions > (long)Config.MaxRopeScale * window)
-            throw new ArgumentException($"the decoder needs {positions} positions, beyond {(long)Config.MaxRopeScale * window}: the base window is {window} " +
-                                        $"and the largest supported E²-LLM scale is {Config.MaxRopeScale} (max_rope_scale in {IcaeConfig.FileName})");
-        return E2LlmPositions.ChooseScale(positions, window, Config.MaxRopeScale);
+        var maxScale = Config.SupportedRopeScale(Base.Config);
+        if (positions > MaxDecoderPositions)
+            throw new ArgumentException($"the decoder needs {positions} positions, beyond {MaxDecoderPositions}: the base window is {window} " +
+                                        $"and the largest supported E²-LLM scale is {maxScale} (the base config.json's e2llm.max_scale, else max_rope_scale in {IcaeConfig.FileName})");
+        return E2LlmPositions.ChooseScale(positions, window, maxScale);
     }
 
     /// <summary>

@@ -283,7 +283,7 @@ public sealed class IcaeTrainer : IDisposable
     {
         var c = Model.Config;
         var o = Options;
-        var limit = (long)Model.Base.Config.MaxPositionEmbeddings * c.MaxRopeScale;
+        long limit = Model.MaxDecoderPositions;
         long slots = (long)o.MaxSpans * c.MemoryTokens;
         if (o.Objective == IcaeObjective.Pretrain)
         {

@@ -24,6 +24,9 @@ public sealed class TestMemoryModel : IMemoryModel
     public int SlotsPerSpan => 4;
     public int HiddenSize => 8;
     public int MaxDecoderPositions { get; init; } = 4096;
+    /// <summary>The base window L of the E²-LLM rule g = ceil(positions / L).</summary>
+    public int BaseWindow { get; init; } = 4096;
+    public int RopeScaleFor(int positions) => Math.Max(1, (positions + BaseWindow - 1) / BaseWindow);
 
     public TimeSpan EncodeDelay { get; set; }
     public TimeSpan TokenDelay { get; set; }
