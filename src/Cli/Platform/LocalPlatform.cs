@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using MemoryPlatform.ModelCore.Data;
 using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Models;
 using MemoryPlatform.Runtime.Testing;
@@ -99,10 +100,10 @@ public sealed class LocalPlatform : IAsyncDisposable
         yield return ("Layers", config.NumHiddenLayers.ToString());
         yield return ("KvHeads", config.NumKeyValueHeads.ToString());
         yield return ("HeadDim", config.HeadDim.ToString());
-        yield return ("MaxDecoderPositions", (config.MaxPositionEmbeddings * Math.Max(1, config.E2Llm?.MaxScale ?? 1)).ToString());
         var icaeConfig = Path.Combine(adapterDir, IcaeConfig.FileName);
         if (!File.Exists(icaeConfig)) yield break;
         var icae = IcaeConfig.Load(icaeConfig);
+        yield return ("MaxDecoderPositions", icae.MaxDecoderPositions(config).ToString());
         yield return ("SpanLength", icae.SpanLength.ToString());
         yield return ("SlotsPerSpan", icae.MemoryTokens.ToString());
     }
@@ -138,13 +139,9 @@ public sealed class LocalPlatform : IAsyncDisposable
 
     private static async Task<string> BuildAsync(string project, string output, CancellationToken ct)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        foreach (var a in new[] { "build", project, "-c", "Release", "-o", output, "-nologo", "-v:q" }) info.ArgumentList.Add(a);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        if (process.ExitCode != 0) throw new InvalidOperationException($"building {project} failed:\n{await stdout}{await stderr}");
+        var result = await Task.Run(() => ProcessRunner.Run("dotnet",
+            ["build", Path.Combine(RepoPaths.Root, project), "-c", "Release", "-o", output, "-nologo", "-v:q"], ct: ct), ct);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"building {project} failed:\n{result.StdOut}{result.StdErr}");
         return output;
     }
 

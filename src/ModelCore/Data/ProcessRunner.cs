@@ -10,8 +10,10 @@ public static class ProcessRunner
 
     /// <param name="stderrLine">If set, stderr lines are forwarded as they arrive (progress of long runs).</param>
     /// <param name="timeout">If set, the process tree is killed past it and a TimeoutException names the command.</param>
+    /// <param name="ct">Cancellation kills the process tree and throws OperationCanceledException.</param>
     public static Result Run(string fileName, IEnumerable<string> args,
-        IReadOnlyDictionary<string, string>? env = null, Action<string>? stderrLine = null, TimeSpan? timeout = null)
+        IReadOnlyDictionary<string, string>? env = null, Action<string>? stderrLine = null, TimeSpan? timeout = null,
+        CancellationToken ct = default)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -32,6 +34,7 @@ public static class ProcessRunner
             stderrLine?.Invoke(e.Data);
         };
         p.BeginErrorReadLine();
+        using var cancel = ct.Register(() => { try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } });
         // Read stdout concurrently so a chatty child never blocks on a full pipe while we wait.
         var stdout = p.StandardOutput.ReadToEndAsync();
         if (!p.WaitForExit(timeout ?? Timeout.InfiniteTimeSpan))
@@ -40,6 +43,7 @@ public static class ProcessRunner
             throw new TimeoutException($"'{fileName} {string.Join(' ', psi.ArgumentList)}' ran past {timeout}");
         }
         p.WaitForExit();   // drains the asynchronous stderr reader
+        ct.ThrowIfCancellationRequested();
         return new Result(p.ExitCode, stdout.Result, err.ToString());
     }
 }
