@@ -1,3 +1,4 @@
+using MemoryPlatform.Runtime.Tests.Support;
 using MemoryPlatform.Grains.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;

@@ -1,4 +1,5 @@
 using MemoryPlatform.Grains.Contracts;
+using MemoryPlatform.Grains.Hosting;
 using MemoryPlatform.Grains.Storage;
 using MemoryPlatform.Grains.Tests.Support;
 using MemoryPlatform.ModelCore.Icae;
@@ -15,9 +16,10 @@ public sealed class RealModelTests(RedisFixture redis, ITestOutputHelper output,
 
     // One span per encode call: kernels round differently at other batch shapes, and byte-identical slots across
     // silos need the same shapes everywhere (GrainsOptions.Batching.MaxEncodeBatch explains the production default).
+    private static GrainsOptions OneSpanPerEncode(GrainsOptions o) => o with { Batching = o.Batching with { MaxEncodeBatch = 1 } };
+
     public override async Task InitializeAsync() =>
-        Cluster = await GrainsCluster.StartAsync(Redis.ConnectionString, Logs, Silos,
-            o => o with { Batching = o.Batching with { MaxEncodeBatch = 1 } }, newModel: Model.Load);
+        Cluster = await GrainsCluster.StartAsync(Redis.ConnectionString, Logs, Silos, OneSpanPerEncode, newModel: Model.Load);
 
     private static string Document(int sentences) => string.Join(' ', Enumerable.Range(0, sentences).Select(TinyIcaeModel.Sentence));
 
@@ -34,8 +36,7 @@ public sealed class RealModelTests(RedisFixture redis, ITestOutputHelper output,
         Assert.Equal(status.Spans, done.SpansDone);
         Assert.True(done.Spans > 50, $"only {done.Spans} spans: the kill should land mid-ingest");
 
-        await using var single = await GrainsCluster.StartAsync(Redis.ConnectionString, Logs, silos: 1,
-            o => o with { Batching = o.Batching with { MaxEncodeBatch = 1 } }, newModel: Model.Load);
+        await using var single = await GrainsCluster.StartAsync(Redis.ConnectionString, Logs, silos: 1, OneSpanPerEncode, newModel: Model.Load);
         var reference = await single.NewTenantAsync();
         await single.Document(reference, "doc").Ingest(text, None);
         await single.WaitReadyAsync(reference, "doc", TimeSpan.FromMinutes(3));

@@ -1,3 +1,4 @@
+using MemoryPlatform.Runtime.Tests.Support;
 using MemoryPlatform.Grains.Contracts;
 using MemoryPlatform.Grains.Storage;
 using MemoryPlatform.Grains.Tests.Support;

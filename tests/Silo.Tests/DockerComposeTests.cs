@@ -12,14 +12,14 @@ public sealed class DockerComposeTests
         throw new FileNotFoundException("docker-compose.yml not found above " + AppContext.BaseDirectory);
     }
 
-    private static ProcessRunner.Result Config(params string[] args) =>
+    private static ProcessRunner.Result Config(string adminKey, params string[] args) =>
         ProcessRunner.Run("docker-compose", ["-f", Path.Combine(Root(), "docker-compose.yml"), .. args, "config"],
-            env: new Dictionary<string, string> { ["MEMPLAT_ADMIN_KEY"] = "test-admin-key" }, timeout: TimeSpan.FromMinutes(1));
+            env: new Dictionary<string, string> { ["MEMPLAT_ADMIN_KEY"] = adminKey }, timeout: TimeSpan.FromMinutes(1));
 
     [Fact]
     public void Compose_file_is_accepted_with_redis_aof_two_silos_each_advertising_itself_and_the_gateway()
     {
-        var result = Config();
+        var result = Config("test-admin-key");
         Assert.True(result.ExitCode == 0, result.StdErr);
         var yaml = result.StdOut;
         Assert.Contains("--appendonly", yaml);
@@ -34,7 +34,7 @@ public sealed class DockerComposeTests
     [Fact]
     public void Gpu_profile_adds_a_cuda_silo_that_reserves_an_nvidia_device()
     {
-        var result = Config("--profile", "gpu");
+        var result = Config("test-admin-key", "--profile", "gpu");
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Contains("silo-gpu", result.StdOut);
         Assert.Contains("driver: nvidia", result.StdOut);
@@ -44,8 +44,7 @@ public sealed class DockerComposeTests
     [Fact]
     public void Without_an_admin_key_compose_refuses_to_start_an_open_gateway()
     {
-        var result = ProcessRunner.Run("docker-compose", ["-f", Path.Combine(Root(), "docker-compose.yml"), "config"],
-            env: new Dictionary<string, string> { ["MEMPLAT_ADMIN_KEY"] = "" }, timeout: TimeSpan.FromMinutes(1));
+        var result = Config(adminKey: "");
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("MEMPLAT_ADMIN_KEY", result.StdErr);
     }
