@@ -126,7 +126,7 @@ public sealed class TokenDataset
         if (RetrievalFraction > 0 && random.NextDouble() < RetrievalFraction)
         {
             // Without an encoder only copies can be built (they need no text).
-            var kinds = encode is null ? CopyKinds : AllKinds;
+            var kinds = encode is null ? CopyKinds : WeightedKinds;
             var kind = kinds[random.Next(kinds.Length)];
             return Retrieval(kind, random, length);
         }
@@ -144,7 +144,9 @@ public sealed class TokenDataset
     }
 
     private static readonly RetrievalKind[] CopyKinds = [RetrievalKind.Copy, RetrievalKind.RandomCopy];
-    private static readonly RetrievalKind[] AllKinds = Enum.GetValues<RetrievalKind>();
+    // Random copies are half the draws: they alone teach copying without a language prior to lean on.
+    private static readonly RetrievalKind[] WeightedKinds =
+        [RetrievalKind.Copy, RetrievalKind.KeyValue, RetrievalKind.Passkey, RetrievalKind.RandomCopy, RetrievalKind.RandomCopy, RetrievalKind.RandomCopy];
 
     /// <summary>Random copies draw ids at or above this (below are unk, bos, eos and, in some tokenizers, pad).</summary>
     public int FirstOrdinaryId { get; init; } = 4;
@@ -170,19 +172,24 @@ public sealed class TokenDataset
     }
 
     /// <summary>
-    /// text, random ids S, text, S again: nothing but the context predicts the second S, so the gradient
-    /// rewards copying alone (natural-text copies can also be guessed from the language, which slows the
-    /// induction heads down).
+    /// text, then pairs of random-id runs S₁ S₁ S₂ S₂ … (a few text tokens between the copies) to the end: nothing
+    /// but the context predicts a second S, so the gradient rewards copying alone. Pairs are dense and vary in length
+    /// so that the copy distance varies too: one fixed distance teaches "repeat what stood d tokens back", not the
+    /// induction heads that find the match (a tiny model trained on fixed-distance copies failed the probe).
     /// </summary>
     private int[] RandomCopySample(Random random, int length)
     {
         var vocab = maxId + 1;
-        var passage = Enumerable.Range(0, random.Next(Math.Max(1, length / 16), Math.Max(2, length / 4) + 1))
-            .Select(_ => random.Next(FirstOrdinaryId, Math.Max(FirstOrdinaryId + 1, vocab))).ToArray();
-        var rest = Math.Max(0, length - 2 * passage.Length);
-        var before = random.Next(0, rest / 2 + 1);
-        var gap = random.Next(0, rest - before + 1);
-        return Compose(random, length, [Text(random, before), passage, Text(random, gap), passage]);
+        int[] RandomIds(int n) => Enumerable.Range(0, n).Select(_ => random.Next(FirstOrdinaryId, Math.Max(FirstOrdinaryId + 1, vocab))).ToArray();
+        var parts = new List<int[]> { Text(random, random.Next(0, length / 8 + 1)) };
+        for (var total = parts[0].Length; total < length;)
+        {
+            var run = RandomIds(random.Next(Math.Max(2, length / 64), Math.Max(3, length / 8) + 1));
+            var gap = Text(random, random.Next(0, 9));
+            parts.AddRange([run, gap, run]);
+            total += 2 * run.Length + gap.Length;
+        }
+        return Compose(random, length, parts.ToArray());
     }
 
     /// <summary>Lines `key-1234 = 56789` inside text, later some of them again in another order (the value is the lookup).</summary>
