@@ -175,11 +175,12 @@ public sealed class DocumentTests(RedisFixture redis, ITestOutputHelper output) 
     }
 
     [Theory]
-    [InlineData("truncate")]
-    [InlineData("flip")]
-    [InlineData("foreign")]
-    [InlineData("missing")]
-    public async Task An_unusable_blob_is_reported_and_reencoded_never_returned(string damage)
+    [InlineData("truncate", "corrupt")]
+    [InlineData("flip", "corrupt")]
+    [InlineData("foreign", "foreign-model")]
+    [InlineData("missing", "missing")]
+    [InlineData("misplaced", "misplaced")]
+    public async Task An_unusable_blob_is_reported_and_reencoded_never_returned(string damage, string problem)
     {
         var tenant = await Cluster.NewTenantAsync();
         var text = Text(20, seed: 3);
@@ -199,6 +200,14 @@ public sealed class DocumentTests(RedisFixture redis, ITestOutputHelper output) 
             case "foreign":
                 await slots.StringSetAsync(key, SlotBlob.Encode(new float[32], 4, 8, ModelFingerprint.Of("another model")));
                 break;
+            case "misplaced":
+                // An intact blob of this model, from another document, with that document's (newer) version: it decodes
+                // cleanly, and its version would make the compare-and-set refuse the re-encode if it were left there.
+                await Cluster.Document(tenant, "other").Ingest(Text(20, seed: 4), None);
+                await Cluster.WaitReadyAsync(tenant, "other");
+                await slots.StringSetAsync(key, await slots.StringGetAsync(RedisKeys.Span(tenant, "other", 0)));
+                await slots.StringSetAsync(RedisKeys.SpanVersion(tenant, "doc", 1), await slots.StringGetAsync(RedisKeys.SpanVersion(tenant, "other", 0)));
+                break;
             default: await slots.KeyDeleteAsync(key); break;
         }
 
@@ -206,6 +215,8 @@ public sealed class DocumentTests(RedisFixture redis, ITestOutputHelper output) 
         {
             await foreach (var _ in Cluster.Document(tenant, "doc").Query(new QueryRequest([], "q"), None)) { }
         });
+        var repaired = (await Cluster.Document(tenant, "doc").GetStatus(None))!;
+        Assert.Contains($"span 1 {problem}", repaired.Repair);
         await Cluster.WaitReadyAsync(tenant, "doc");
         Assert.Equal(good, (byte[])(await slots.StringGetAsync(key))!);
         Assert.Equal(text, await Cluster.Document(tenant, "doc").Reconstruct(None));

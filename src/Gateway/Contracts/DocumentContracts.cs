@@ -13,11 +13,12 @@ public sealed record AppendDocumentRequest(string Text);
 public sealed record DocumentResponse(
     string Id, DocumentState Status, int Tokens, int Spans, int SpansDone, long MemoryBytes, int TextBytes,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Repair = null)
 {
     public static DocumentResponse From(DocumentStatus s) =>
         new(s.Id, s.Status, s.Tokens, s.Spans, s.SpansDone, s.MemoryBytes, s.TextBytes, s.CreatedAt, s.UpdatedAt,
-            s.Status == DocumentState.Failed ? s.Error ?? "encoding failed" : null);
+            s.Status == DocumentState.Failed ? s.Error ?? "encoding failed" : null, s.Repair);
 }
 
 /// <summary>GET /v1/documents answer, newest first.</summary>

@@ -8,7 +8,11 @@ public enum DocumentState { Encoding, Ready, Failed }
 /// <summary>What `GET /v1/documents/{id}` shows. MemoryBytes counts the stored slot blobs.</summary>
 public sealed record DocumentStatus(
     string Id, DocumentState Status, int Tokens, int Spans, int SpansDone, long MemoryBytes,
-    int TextBytes, string? Error, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    int TextBytes, string? Error, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>The document's last repair and its reason (unusable spans re-encoded, a model change, a stalled encode); null when none.</summary>
+    public string? Repair { get; init; }
+}
 
 /// <summary>A question over the slots of one or more documents of one tenant, answered by the frozen decoder.</summary>
 public sealed record QueryRequest(IReadOnlyList<string> Documents, string Prompt, int MaxTokens = 64, double Temperature = 0, ulong Seed = 0);

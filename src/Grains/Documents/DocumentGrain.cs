@@ -20,6 +20,11 @@ namespace MemoryPlatform.Grains.Documents;
 /// Writes (ingest, append, delete) are turn-based, so one document's writes never interleave; reads
 /// (status, query, reconstruct) interleave with each other.
 /// A tenant reaches only its own documents: every key is built from the tenant in this grain's key.
+/// Reads repair what they find wrong, always through compare-and-set scripts (so concurrent reads repair once) and always
+/// by re-encoding, never by returning what they cannot vouch for; the document's status names the last repair:
+/// - a span whose blob is missing, corrupt, another model's or not the one its commit sealed is queued again;
+/// - a document encoded by another model than the one this silo serves is re-encoded whole for the served model;
+/// - an encoding document without progress for StallTimeout has its unfinished spans queued again (lost jobs).
 /// </summary>
 public sealed class DocumentGrain(
     DocumentStore documents, MemoryStore memory, TenantStore tenants, EncodeQueue queue, LocalModelGrains models,
@@ -82,6 +87,7 @@ public sealed class DocumentGrain(
     {
         ValidateText(text);
         var record = await documents.GetAsync(_tenant, _docId).ConfigureAwait(false) ?? throw new DocumentNotFoundException(_docId);
+        record = await EnsureServedModelAsync(_docId, record, ct).ConfigureAwait(false);
         if (record.State == DocumentState.Failed) throw new DocumentNotReadyException(_docId, record.State);
         var appended = await TokenizeAsync(text, record.Tokens, ct).ConfigureAwait(false);
 
@@ -117,8 +123,12 @@ public sealed class DocumentGrain(
         return (await documents.GetAsync(_tenant, _docId).ConfigureAwait(false))?.ToStatus() ?? throw new DocumentNotFoundException(_docId);
     }
 
-    public async Task<DocumentStatus?> GetStatus(CancellationToken ct) =>
-        (await documents.GetAsync(_tenant, _docId).WaitAsync(ct).ConfigureAwait(false))?.ToStatus();
+    public async Task<DocumentStatus?> GetStatus(CancellationToken ct)
+    {
+        if (await documents.GetAsync(_tenant, _docId).WaitAsync(ct).ConfigureAwait(false) is not { } record) return null;
+        record = await EnsureServedModelAsync(_docId, record, ct).ConfigureAwait(false);
+        return (await RequeueIfStalledAsync(record).ConfigureAwait(false)).ToStatus();
+    }
 
     public Task<bool> Delete(CancellationToken ct) => DeleteCoreAsync(ct);
 
@@ -213,28 +223,95 @@ public sealed class DocumentGrain(
     }
 
     /// <summary>
-    /// The slots of a ready document of this tenant, every span validated. Unusable spans (missing, corrupt,
-    /// another model's) are queued for re-encode and the document reports not ready: garbage never reaches the decoder.
+    /// The slots of a ready document of this tenant, every span validated against the seal its commit recorded. Unusable
+    /// spans (missing, corrupt, another model's, misplaced) are queued for re-encode, the repair is recorded, and the
+    /// document reports not ready: garbage never reaches the decoder.
     /// </summary>
     private async Task<(DocumentRecord Record, SlotMatrix[] Spans)> ReadReadyMemoryAsync(string docId, CancellationToken ct)
     {
         var record = await documents.GetAsync(_tenant, docId).ConfigureAwait(false) ?? throw new DocumentNotFoundException(docId);
+        record = await EnsureServedModelAsync(docId, record, ct).ConfigureAwait(false);
         if (record.State != DocumentState.Ready) throw new DocumentNotReadyException(docId, record.State);
-        var reads = await memory.ReadSpansAsync(_tenant, docId, record.Spans, _model.Fingerprint, ct).ConfigureAwait(false);
+        var seals = await documents.GetSealsAsync(_tenant, docId, record.Spans).ConfigureAwait(false);
+        var reads = await memory.ReadSpansAsync(_tenant, docId, record.Spans, _model.Fingerprint, seals, ct).ConfigureAwait(false);
         var bad = reads.Select((r, i) => (r, i)).Where(x => x.r.Problem is not null).ToList();
         if (bad.Count == 0) return (record, reads.Select(r => r.Matrix!).ToArray());
 
+        var repair = Note($"{bad.Count} of {record.Spans} spans unusable, re-encoding: " + string.Join("; ",
+            bad.Take(3).Select(x => $"span {x.i} {ProblemName(x.r.Problem!.Value)} ({x.r.Detail})")) + (bad.Count > 3 ? "; …" : ""));
         var jobs = new List<EncodeJob>();
         foreach (var (read, index) in bad)
         {
-            GrainsMetrics.UnusableSpans.Add(1, new KeyValuePair<string, object?>("problem", read.Problem!.Value.ToString().ToLowerInvariant()));
-            if (await documents.RequeueSpanAsync(_tenant, docId, index).ConfigureAwait(false) is { } entry)
-                jobs.Add(new EncodeJob(_tenant, docId, index, entry));
+            GrainsMetrics.UnusableSpans.Add(1, new KeyValuePair<string, object?>("problem", ProblemName(read.Problem!.Value)));
+            if (await documents.RequeueSpanAsync(_tenant, docId, index, repair).ConfigureAwait(false) is not { } entry) continue;
+            await memory.RemoveIfNewerAsync(_tenant, docId, index, entry.Version).ConfigureAwait(false);
+            jobs.Add(new EncodeJob(_tenant, docId, index, entry));
         }
         await queue.EnqueueAsync(jobs).ConfigureAwait(false);
-        logger.LogWarning("{Tenant}/{DocId}: {Count} unusable spans queued for re-encode", _tenant, docId, jobs.Count);
+        logger.LogWarning("{Tenant}/{DocId}: {Count} unusable spans queued for re-encode: {Repair}", _tenant, docId, jobs.Count, repair);
         throw new DocumentNotReadyException(docId, DocumentState.Encoding);
     }
+
+    private static string ProblemName(SpanProblem problem) => problem switch
+    {
+        SpanProblem.ForeignModel => "foreign-model",
+        _ => problem.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// A document encoded by another model (fingerprint) than the one served here is re-encoded whole for the served
+    /// model: new span entries (content hashes include the fingerprint; the span length may differ), progress from zero,
+    /// the old blobs removed. Quotas do not refuse it: the operator changed the model, not the tenant its documents.
+    /// A cluster serves one model; while silos with two models run side by side, documents follow the silo that reads them.
+    /// </summary>
+    private async Task<DocumentRecord> EnsureServedModelAsync(string docId, DocumentRecord record, CancellationToken ct)
+    {
+        var served = _model.Fingerprint.ToHex();
+        if (record.Fingerprint == served) return record;
+        var tokens = await documents.ReadTokensAsync(_tenant, docId, 0, record.Tokens).ConfigureAwait(false)
+            ?? throw new DocumentNotFoundException(docId);
+        var length = _model.SpanLength;
+        var spanCount = (tokens.Length + length - 1) / length;
+        var delta = spanCount * BlobBytes - record.MemoryBytes;
+        var reservation = await tenants.ReserveAsync(_tenant, docId, isNew: false, delta, int.MaxValue, long.MaxValue).ConfigureAwait(false);
+        if (reservation.Outcome != ReservationOutcome.Admitted) throw new DocumentNotFoundException(docId);
+        var spans = new List<SpanEntry>(spanCount);
+        for (var i = 0; i < spanCount; i++)
+        {
+            var start = i * length;
+            var count = Math.Min(length, tokens.Length - start);
+            spans.Add(new SpanEntry(reservation.Version, Hash(tokens.AsSpan(start, count)), start, count));
+        }
+        var repair = Note($"encoded by model {Short(record.Fingerprint)}, this silo serves {Short(served)}: re-encoding all {spanCount} spans");
+        if (!await documents.RekeyAsync(_tenant, docId, record.Fingerprint, served, BlobBytes, spans, repair).ConfigureAwait(false))
+        {
+            await tenants.ReleaseAsync(_tenant, docId, delta, removeDocument: false, []).ConfigureAwait(false);
+            return await documents.GetAsync(_tenant, docId).ConfigureAwait(false) ?? throw new DocumentNotFoundException(docId);
+        }
+        // The old model's blobs can never be used again; no job of the new entries is queued yet, so none is deleted here.
+        await memory.DeleteDocumentAsync(_tenant, docId, record.Spans, ct).ConfigureAwait(false);
+        await queue.EnqueueAsync(spans.Select((s, i) => new EncodeJob(_tenant, docId, i, s))).ConfigureAwait(false);
+        GrainsMetrics.UnusableSpans.Add(record.Spans, new KeyValuePair<string, object?>("problem", "foreign-model"));
+        logger.LogWarning("{Tenant}/{DocId}: {Repair}", _tenant, docId, repair);
+        return await documents.GetAsync(_tenant, docId).ConfigureAwait(false) ?? throw new DocumentNotFoundException(docId);
+    }
+
+    /// <summary>An encoding document without progress for StallTimeout gets its unfinished spans queued again.</summary>
+    private async Task<DocumentRecord> RequeueIfStalledAsync(DocumentRecord record)
+    {
+        var timeout = options.EncodeQueue.StallTimeout;
+        if (record.State != DocumentState.Encoding || DateTimeOffset.UtcNow - record.UpdatedAt < timeout) return record;
+        var repair = Note($"no encoding progress for {timeout.TotalSeconds:F0} s: unfinished spans queued again");
+        var spans = await documents.RequeueStalledAsync(_tenant, _docId, DateTimeOffset.UtcNow - timeout, repair).ConfigureAwait(false);
+        if (spans.Count == 0) return record;
+        await queue.EnqueueAsync(spans.Select(s => new EncodeJob(_tenant, _docId, s.Span, s.Entry))).ConfigureAwait(false);
+        logger.LogWarning("{Tenant}/{DocId}: {Count} spans of a stalled encode queued again", _tenant, _docId, spans.Count);
+        return await documents.GetAsync(_tenant, _docId).ConfigureAwait(false) ?? record;
+    }
+
+    private static string Note(string what) => DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) + " " + what;
+
+    private static string Short(string fingerprint) => fingerprint.Length > 12 ? fingerprint[..12] : fingerprint.Length == 0 ? "(none)" : fingerprint;
 
     private void ValidateText(string? text)
     {

@@ -289,7 +289,8 @@ public sealed class EncodeConsumer : IAsyncDisposable
     {
         if (!await _memory.WriteAsync(job.Tenant, job.DocId, job.Span, job.Entry.Version, blob).ConfigureAwait(false))
             return; // a newer version of the span is stored already
-        var result = await _documents.CommitSpanAsync(job.Tenant, job.DocId, job.Span, job.Entry).ConfigureAwait(false);
+        var result = await _documents.CommitSpanAsync(job.Tenant, job.DocId, job.Span, job.Entry, MemoryStore.SealOf(blob))
+            .ConfigureAwait(false);
         if (result == CommitResult.Stale)
         {
             await _memory.RemoveIfVersionAsync(job.Tenant, job.DocId, job.Span, job.Entry.Version).ConfigureAwait(false);

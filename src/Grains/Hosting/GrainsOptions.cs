@@ -84,6 +84,13 @@ public sealed record EncodeQueueOptions
 
     /// <summary>Encode attempts of one span on one silo before the document is marked failed.</summary>
     public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>
+    /// An encoding document with no progress for this long has its unfinished spans queued again when its status is read:
+    /// jobs can be lost between creating a document and queueing them (a silo killed in between) or with the last second
+    /// of a crashed Redis's AOF. Longer than ClaimIdleTime, so a dead consumer's jobs are normally claimed first.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(3);
 }
 
 /// <summary>Per-tenant limits (the "Grains:Quotas" section).</summary>

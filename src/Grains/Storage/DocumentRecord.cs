@@ -15,8 +15,11 @@ public sealed record DocumentRecord(
 {
     public long MemoryBytes => Spans * BlobBytes;
 
+    /// <summary>The last repair (unusable spans re-queued, a model change, a stalled encode), with its reason; null when none.</summary>
+    public string? Repair { get; init; }
+
     public DocumentStatus ToStatus() => new(DocId, State, Tokens, Spans, Math.Min(Done, Spans), Math.Min(Done, Spans) * BlobBytes,
-        TextBytes, Error, CreatedAt, UpdatedAt);
+        TextBytes, Error, CreatedAt, UpdatedAt) { Repair = Repair };
 
     public HashEntry[] ToHash() =>
     [
@@ -33,10 +36,14 @@ public sealed record DocumentRecord(
         string Get(string name) => map.TryGetValue(name, out var v) ? v : "";
         long Long(string name) => long.TryParse(Get(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
         var error = Get("error");
+        var repair = Get("repair");
         return new DocumentRecord(tenant, docId, ParseState(Get("state")), (int)Long("tokens"), (int)Long("spans"),
             (int)Long("done"), Get("fingerprint"), (int)Long("text_bytes"), Long("blob_bytes"),
             error.Length == 0 ? null : error, DateTimeOffset.FromUnixTimeMilliseconds(Long("created")),
-            DateTimeOffset.FromUnixTimeMilliseconds(Long("updated")));
+            DateTimeOffset.FromUnixTimeMilliseconds(Long("updated")))
+        {
+            Repair = repair.Length == 0 ? null : repair,
+        };
     }
 
     /// <summary>The stored (Lua-visible) spelling of a state.</summary>

@@ -7,9 +7,12 @@ namespace MemoryPlatform.Grains.Storage;
 
 /// <summary>
 /// A document's control data on the control instance: <c>doc:{t:d}</c> (metadata), <c>doc:{t:d}:tokens</c>,
-/// <c>doc:{t:d}:spans</c> (span → expected <see cref="SpanEntry"/>) and <c>doc:{t:d}:done</c>.
+/// <c>doc:{t:d}:spans</c> (span → expected <see cref="SpanEntry"/>), <c>doc:{t:d}:done</c> and <c>doc:{t:d}:seals</c>
+/// (span → checksum of the blob its commit stored).
 /// Invariants:
-/// - all four keys share the document's hash tag, and every change touching more than one is one script;
+/// - all five keys share the document's hash tag, and every change touching more than one is one script;
+/// - a span is in the done set exactly when its seal is recorded (commit adds both, requeue and append remove both),
+///   so a read can check that each blob is the one committed for its span, not merely an intact blob;
 /// - a span counts as done only if the entry its encode carried is still the span's entry (commit is a
 ///   compare-and-set), so a stale encode (older version, or a deleted document) never marks progress and
 ///   never recreates a key of a deleted document;
@@ -29,8 +32,8 @@ public sealed class DocumentStore(RedisStores redis)
         return 1
         """;
 
-    // KEYS: doc, tokens, spans, done. ARGV: expected token count, appended token bytes, new token count, new span count,
-    // text bytes, now, then span entries (index, entry)... The re-queued spans leave the done set.
+    // KEYS: doc, tokens, spans, done, seals. ARGV: expected token count, appended token bytes, new token count, new span count,
+    // text bytes, now, then span entries (index, entry)... The re-queued spans leave the done set and lose their seals.
     private const string AppendScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
         if redis.call('HGET', KEYS[1], 'tokens') ~= ARGV[1] then return 0 end
@@ -39,6 +42,7 @@ public sealed class DocumentStore(RedisStores redis)
         while i <= #ARGV do
           redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
           redis.call('SREM', KEYS[4], ARGV[i])
+          redis.call('HDEL', KEYS[5], ARGV[i])
           i = i + 2
         end
         local done = redis.call('SCARD', KEYS[4])
@@ -47,11 +51,13 @@ public sealed class DocumentStore(RedisStores redis)
         return 1
         """;
 
-    // KEYS: doc, spans, done. ARGV: span index, entry, now. 0 = stale, 1 = stored, 2 = stored and the document is now ready.
+    // KEYS: doc, spans, done, seals. ARGV: span index, entry, now, seal.
+    // 0 = stale, 1 = stored, 2 = stored and the document is now ready.
     private const string CommitScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
         if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
         redis.call('SADD', KEYS[3], ARGV[1])
+        redis.call('HSET', KEYS[4], ARGV[1], ARGV[4])
         local done = redis.call('SCARD', KEYS[3])
         redis.call('HSET', KEYS[1], 'done', done, 'updated', ARGV[3])
         if done >= tonumber(redis.call('HGET', KEYS[1], 'spans')) and redis.call('HGET', KEYS[1], 'state') == 'encoding' then
@@ -69,23 +75,53 @@ public sealed class DocumentStore(RedisStores redis)
         return 1
         """;
 
-    // KEYS: doc, spans, done. ARGV: span index, now. Returns the span's entry (to queue again) or nil.
+    // KEYS: doc, spans, done, seals. ARGV: span index, now, repair note. Returns the span's entry (to queue again) or nil.
     private const string RequeueScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return false end
         local entry = redis.call('HGET', KEYS[2], ARGV[1])
         if not entry then return false end
         redis.call('SREM', KEYS[3], ARGV[1])
-        redis.call('HSET', KEYS[1], 'done', redis.call('SCARD', KEYS[3]), 'updated', ARGV[2])
+        redis.call('HDEL', KEYS[4], ARGV[1])
+        redis.call('HSET', KEYS[1], 'done', redis.call('SCARD', KEYS[3]), 'updated', ARGV[2], 'repair', ARGV[3])
         if redis.call('HGET', KEYS[1], 'state') == 'ready' then redis.call('HSET', KEYS[1], 'state', 'encoding') end
         return entry
         """;
 
-    // KEYS: doc, tokens, spans, done. Returns {metadata pairs, span pairs} as they were, then deletes all four.
+    // KEYS: doc, spans, done. ARGV: cutoff (Unix ms), now, repair note. Only while the document is encoding and its last
+    // change is older than the cutoff: returns {index, entry, ...} of every span not done, and records the repair.
+    private const string RequeueStalledScript = """
+        if redis.call('HGET', KEYS[1], 'state') ~= 'encoding' then return {} end
+        if tonumber(redis.call('HGET', KEYS[1], 'updated') or '0') > tonumber(ARGV[1]) then return {} end
+        local out = {}
+        local spans = redis.call('HGETALL', KEYS[2])
+        for i = 1, #spans, 2 do
+          if redis.call('SISMEMBER', KEYS[3], spans[i]) == 0 then
+            out[#out + 1] = spans[i]
+            out[#out + 1] = spans[i + 1]
+          end
+        end
+        redis.call('HSET', KEYS[1], 'updated', ARGV[2], 'repair', ARGV[3])
+        return out
+        """;
+
+    // KEYS: doc, spans, done, seals. ARGV: expected fingerprint, new fingerprint, blob bytes, span count, now, repair note,
+    // then span entries (index, entry)... Replaces every span's entry if the document is still the expected model's.
+    private const string RekeyScript = """
+        if redis.call('HGET', KEYS[1], 'fingerprint') ~= ARGV[1] then return 0 end
+        redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+        local i = 7
+        while i <= #ARGV do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]); i = i + 2 end
+        redis.call('HSET', KEYS[1], 'fingerprint', ARGV[2], 'blob_bytes', ARGV[3], 'spans', ARGV[4], 'done', 0,
+          'state', 'encoding', 'error', '', 'updated', ARGV[5], 'repair', ARGV[6])
+        return 1
+        """;
+
+    // KEYS: doc, tokens, spans, done, seals. Returns {metadata pairs, span pairs} as they were, then deletes all five.
     private const string DeleteScript = """
         local meta = redis.call('HGETALL', KEYS[1])
         if #meta == 0 then return false end
         local spans = redis.call('HGETALL', KEYS[3])
-        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
         return {meta, spans}
         """;
 
@@ -94,7 +130,7 @@ public sealed class DocumentStore(RedisStores redis)
     private static RedisKey[] Keys(string tenant, string docId) =>
     [
         RedisKeys.Doc(tenant, docId), RedisKeys.DocTokens(tenant, docId), RedisKeys.DocSpans(tenant, docId),
-        RedisKeys.DocDone(tenant, docId),
+        RedisKeys.DocDone(tenant, docId), RedisKeys.DocSeals(tenant, docId),
     ];
 
     public async Task<DocumentRecord?> GetAsync(string tenant, string docId) =>
@@ -140,13 +176,23 @@ public sealed class DocumentStore(RedisStores redis)
         return result == 1;
     }
 
-    /// <summary>Marks span <paramref name="span"/> stored if <paramref name="entry"/> is still what it expects.</summary>
-    public async Task<CommitResult> CommitSpanAsync(string tenant, string docId, int span, SpanEntry entry)
+    /// <summary>Marks span <paramref name="span"/> stored, with the <paramref name="seal"/> of the blob stored for it,
+    /// if <paramref name="entry"/> is still what it expects.</summary>
+    public async Task<CommitResult> CommitSpanAsync(string tenant, string docId, int span, SpanEntry entry, string seal)
     {
         var keys = Keys(tenant, docId);
-        var result = (long)await Db.ScriptEvaluateAsync(CommitScript, [keys[0], keys[2], keys[3]],
-            [span, entry.Format(), Now()]).ConfigureAwait(false);
+        var result = (long)await Db.ScriptEvaluateAsync(CommitScript, [keys[0], keys[2], keys[3], keys[4]],
+            [span, entry.Format(), Now(), seal]).ConfigureAwait(false);
         return (CommitResult)result;
+    }
+
+    /// <summary>The seals committed for spans 0..count-1 (null where a span has none: not done).</summary>
+    public async Task<string?[]> GetSealsAsync(string tenant, string docId, int count)
+    {
+        if (count == 0) return [];
+        var fields = Enumerable.Range(0, count).Select(i => (RedisValue)i).ToArray();
+        var values = await Db.HashGetAsync(RedisKeys.DocSeals(tenant, docId), fields).ConfigureAwait(false);
+        return values.Select(v => (string?)v).ToArray();
     }
 
     /// <summary>Marks the document failed because span <paramref name="span"/> (still at <paramref name="entry"/>) cannot be encoded.</summary>
@@ -158,12 +204,51 @@ public sealed class DocumentStore(RedisStores redis)
         return (long)result == 1;
     }
 
-    /// <summary>Takes span <paramref name="span"/> out of the done set (its blob is unusable); returns its entry to queue again.</summary>
-    public async Task<SpanEntry?> RequeueSpanAsync(string tenant, string docId, int span)
+    /// <summary>Takes span <paramref name="span"/> out of the done set (its blob is unusable) and records
+    /// <paramref name="repair"/> on the document; returns the span's entry to queue again.</summary>
+    public async Task<SpanEntry?> RequeueSpanAsync(string tenant, string docId, int span, string repair)
     {
         var keys = Keys(tenant, docId);
-        var result = await Db.ScriptEvaluateAsync(RequeueScript, [keys[0], keys[2], keys[3]], [span, Now()]).ConfigureAwait(false);
+        var result = await Db.ScriptEvaluateAsync(RequeueScript, [keys[0], keys[2], keys[3], keys[4]], [span, Now(), repair])
+            .ConfigureAwait(false);
         return result.IsNull ? null : SpanEntry.Parse((string)result!);
+    }
+
+    /// <summary>
+    /// For an encoding document whose last change is older than <paramref name="cutoff"/>: every span not done, by index,
+    /// with <paramref name="repair"/> recorded (and the change time renewed, so the next look waits another period).
+    /// Empty when the document is not stalled. Re-queueing a span whose job still exists costs a duplicate encode,
+    /// never a wrong result (commits compare entries).
+    /// </summary>
+    public async Task<IReadOnlyList<(int Span, SpanEntry Entry)>> RequeueStalledAsync(string tenant, string docId,
+        DateTimeOffset cutoff, string repair)
+    {
+        var keys = Keys(tenant, docId);
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RequeueStalledScript, [keys[0], keys[2], keys[3]],
+            [cutoff.ToUnixTimeMilliseconds(), Now(), repair]).ConfigureAwait(false))!;
+        var spans = new List<(int, SpanEntry)>(result.Length / 2);
+        for (var i = 0; i + 1 < result.Length; i += 2)
+            spans.Add((int.Parse((string)result[i]!, NumberStyles.None, CultureInfo.InvariantCulture), SpanEntry.Parse((string)result[i + 1]!)));
+        return spans;
+    }
+
+    /// <summary>
+    /// Replaces every span's entry (a document re-encoded for another model: new fingerprint, blob size, span count)
+    /// if the document is still <paramref name="expectedFingerprint"/>'s; progress restarts from zero. False when it
+    /// is not (gone, or re-keyed by another read meanwhile).
+    /// </summary>
+    public async Task<bool> RekeyAsync(string tenant, string docId, string expectedFingerprint, string fingerprint, long blobBytes,
+        IReadOnlyList<SpanEntry> spans, string repair)
+    {
+        var keys = Keys(tenant, docId);
+        var args = new List<RedisValue> { expectedFingerprint, fingerprint, blobBytes, spans.Count, Now(), repair };
+        for (var i = 0; i < spans.Count; i++)
+        {
+            args.Add(i);
+            args.Add(spans[i].Format());
+        }
+        var result = await Db.ScriptEvaluateAsync(RekeyScript, [keys[0], keys[2], keys[3], keys[4]], [.. args]).ConfigureAwait(false);
+        return (long)result == 1;
     }
 
     /// <summary>True when span <paramref name="span"/> still expects <paramref name="entry"/> (an encode of it is wanted).</summary>

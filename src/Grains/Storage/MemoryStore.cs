@@ -14,7 +14,8 @@ namespace MemoryPlatform.Grains.Storage;
 /// - equal versions may overwrite each other: re-encoding a span is idempotent (same tokens, same model,
 ///   same bytes);
 /// - a read never returns garbage: a missing, truncated, corrupt or foreign-model blob is reported as a
-///   <see cref="SpanProblem"/> and no matrix is returned for it;
+///   <see cref="SpanProblem"/> and no matrix is returned for it; given the seals the document committed, so is an
+///   intact blob that is not the one committed for its span (another span's or document's, put there by mistake);
 /// - nothing here knows whether a span is still wanted: the control side decides, and the caller removes
 ///   a blob it wrote for nothing with <see cref="RemoveIfVersionAsync"/> (which spares newer writes).
 /// </summary>
@@ -32,6 +33,16 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
     // KEYS: blob, version. ARGV: version. Deletes both only if they are still that version's.
     private const string RemoveScript = """
         if redis.call('GET', KEYS[2]) == ARGV[1] then
+          redis.call('DEL', KEYS[1], KEYS[2])
+          return 1
+        end
+        return 0
+        """;
+
+    // KEYS: blob, version. ARGV: version. Deletes both if the stored version is newer (or unreadable).
+    private const string RemoveNewerScript = """
+        local cur = redis.call('GET', KEYS[2])
+        if cur and (tonumber(cur) == nil or tonumber(cur) > tonumber(ARGV[1])) then
           redis.call('DEL', KEYS[1], KEYS[2])
           return 1
         end
@@ -69,11 +80,20 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
             : null;
     }
 
+    /// <summary>The seal a commit records for a blob: its header checksum (SHA-256 of header and payload, first 8 bytes), hex.</summary>
+    public static string SealOf(ReadOnlySpan<byte> blob) =>
+        SlotBlob.ReadHeader(blob).Checksum.ToString("x16", CultureInfo.InvariantCulture);
+
+    /// <summary>Reads and validates spans 0..count-1 in one MGET, without checking which blob was committed.</summary>
+    public Task<SpanRead[]> ReadSpansAsync(string tenant, string docId, int count, ModelFingerprint expected, CancellationToken ct) =>
+        ReadSpansAsync(tenant, docId, count, expected, null, ct);
+
     /// <summary>
-    /// Reads and validates spans 0..count-1 in one MGET. Each result holds a matrix or a problem, never both.
+    /// Reads and validates spans 0..count-1 in one MGET. Each result holds a matrix or a problem, never both. With
+    /// <paramref name="seals"/> (from DocumentStore.GetSealsAsync), a blob must also be the one committed for its span.
     /// </summary>
     public async Task<SpanRead[]> ReadSpansAsync(string tenant, string docId, int count, ModelFingerprint expected,
-        CancellationToken ct)
+        IReadOnlyList<string?>? seals, CancellationToken ct)
     {
         var keys = new RedisKey[count];
         for (var i = 0; i < count; i++) keys[i] = RedisKeys.Span(tenant, docId, i);
@@ -81,7 +101,7 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
         var reads = new SpanRead[count];
         for (var i = 0; i < count; i++)
         {
-            reads[i] = Validate(values[i], expected);
+            reads[i] = Validate(values[i], expected, seals is null ? null : seals[i] ?? "");
             if (reads[i].Problem is { } problem)
                 logger.LogWarning("Span {Span} of {Tenant}/{DocId} is unusable ({Problem}): {Detail}",
                     i, tenant, docId, problem, reads[i].Detail);
@@ -89,13 +109,18 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
         return reads;
     }
 
-    private static SpanRead Validate(RedisValue value, ModelFingerprint expected)
+    /// <param name="seal">The committed seal to match; null: not checked; empty: none was committed.</param>
+    private static SpanRead Validate(RedisValue value, ModelFingerprint expected, string? seal)
     {
         if (value.IsNull) return new SpanRead(null, 0, SpanProblem.Missing, "no blob stored");
         var bytes = (byte[])value!;
         try
         {
-            return new SpanRead(SlotBlob.Decode(bytes, expected), bytes.Length, null, null);
+            var matrix = SlotBlob.Decode(bytes, expected);
+            if (seal is null || SealOf(bytes) == seal) return new SpanRead(matrix, bytes.Length, null, null);
+            return new SpanRead(null, bytes.Length, SpanProblem.Misplaced, seal.Length == 0
+                ? "an intact blob, but no commit recorded a seal for this span"
+                : $"an intact blob with seal {SealOf(bytes)}, but the span's commit stored {seal}");
         }
         catch (SlotFingerprintMismatchException e)
         {
@@ -105,6 +130,18 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
         {
             return new SpanRead(null, bytes.Length, SpanProblem.Corrupt, e.Message);
         }
+    }
+
+    /// <summary>
+    /// Deletes a span's blob and version if the version is newer than <paramref name="version"/>: such a version was never
+    /// queued for the document's current entry (a stray write), and would make the compare-and-set refuse the re-encode.
+    /// </summary>
+    public async Task<bool> RemoveIfNewerAsync(string tenant, string docId, int span, long version)
+    {
+        var result = await Db.ScriptEvaluateAsync(RemoveNewerScript,
+            [RedisKeys.Span(tenant, docId, span), RedisKeys.SpanVersion(tenant, docId, span)],
+            [version.ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false);
+        return (long)result == 1;
     }
 
     /// <summary>Deletes every span key of the document: the first <paramref name="knownSpans"/> directly, then
@@ -143,7 +180,7 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
 }
 
 /// <summary>Why a stored span cannot be used; every problem leads to a re-encode of the span.</summary>
-public enum SpanProblem { Missing, Corrupt, ForeignModel }
+public enum SpanProblem { Missing, Corrupt, ForeignModel, Misplaced }
 
 /// <summary>One validated span read: the slots, or the problem (with a human-readable detail).</summary>
 public sealed record SpanRead(SlotMatrix? Matrix, long Bytes, SpanProblem? Problem, string? Detail);

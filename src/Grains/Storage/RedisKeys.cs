@@ -13,6 +13,8 @@ namespace MemoryPlatform.Grains.Storage;
 /// <item><c>doc:{tenant:docId}:tokens</c>: the token ids (int32 little-endian), so any silo can re-encode any span</item>
 /// <item><c>doc:{tenant:docId}:spans</c>: hash span index → "version:contentHash:start:count", the span's expected encode</item>
 /// <item><c>doc:{tenant:docId}:done</c>: set of span indexes whose expected encode is stored</item>
+/// <item><c>doc:{tenant:docId}:seals</c>: hash span index → checksum of the blob committed for it, so a read can tell
+/// the committed blob from an intact blob of another span or document</item>
 /// </list>
 /// Tenant keys carry the hash tag <c>{tenant}</c> so a tenant's hash and its document set share a slot:
 /// <list type="bullet">
@@ -54,6 +56,9 @@ public static class RedisKeys
 
     /// <summary><c>doc:{tenant:docId}:done</c>, the set of span indexes whose expected encode is stored.</summary>
     public static string DocDone(string tenant, string docId) => Doc(tenant, docId) + ":done";
+
+    /// <summary><c>doc:{tenant:docId}:seals</c>, span index → checksum (hex) of the blob its commit stored.</summary>
+    public static string DocSeals(string tenant, string docId) => Doc(tenant, docId) + ":seals";
 
     /// <summary>The prefix of all span keys of a document, <c>mem:{tenant:docId}:span:</c> (for SCAN MATCH with a trailing *).</summary>
     public static string SpanPrefix(string tenant, string docId) => "mem:" + DocTag(tenant, docId) + ":span:";
