@@ -6,6 +6,7 @@ using MemoryPlatform.Cli.Commands;
 var root = new RootCommand("MemoryPlatform: long documents as compressed LLM memory");
 root.Subcommands.Add(UpCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ChaosCommand.Create());
 root.Subcommands.Add(VersionCommand.Create());
 root.Subcommands.Add(SelfCheckCommand.Create());
 root.Subcommands.Add(BenchCommands.Create());

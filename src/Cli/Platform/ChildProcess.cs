@@ -15,6 +15,7 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public string Name { get; }
     public string LogPath { get; }
+    public int Id => process.Id;
     public bool HasExited => process.HasExited;
     public int ExitCode => process.ExitCode;
 
@@ -65,6 +66,14 @@ public sealed class ChildProcess : IAsyncDisposable
         using var timeout = new CancellationTokenSource(grace);
         try { await process.WaitForExitAsync(timeout.Token); }
         catch (OperationCanceledException) { process.Kill(entireProcessTree: true); await process.WaitForExitAsync(); }
+    }
+
+    /// <summary>SIGKILL, no grace: a crash as the process sees it (used by `memplat chaos`).</summary>
+    public async Task KillAsync()
+    {
+        if (process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -12,6 +12,15 @@ public sealed record LocalPlatformOptions(int Port, string? AdminKey, int Silos,
 {
     /// <summary>Silo i listens on FirstSiloPort + i (silo-to-silo calls) and FirstSiloPort + 100 + i (health).</summary>
     public int FirstSiloPort { get; init; } = 11111;
+
+    /// <summary>Extra configuration (environment variables) of every silo, e.g. the shorter timeouts `memplat chaos` runs with.</summary>
+    public IReadOnlyDictionary<string, string> SiloSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Extra configuration (environment variables) of the gateway.</summary>
+    public IReadOnlyDictionary<string, string> GatewaySettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>False: start the silo and gateway an earlier start built, without building again.</summary>
+    public bool Build { get; init; } = true;
 }
 
 /// <summary>
@@ -22,11 +31,20 @@ public sealed record LocalPlatformOptions(int Port, string? AdminKey, int Silos,
 public sealed class LocalPlatform : IAsyncDisposable
 {
     private readonly List<ChildProcess> children = [];
+    private readonly List<(string Dll, Dictionary<string, string> Environment)> siloStarts = [];
+    private readonly List<int> siloRestarts = [];
     private RedisServer? redis;
+    private string logs = "";
 
     public string Url { get; private set; } = "";
     public string AdminKey { get; private set; } = "";
     public IReadOnlyList<ChildProcess> Children => children;
+
+    /// <summary>The silo processes, by index (a restarted silo replaces its predecessor), then the gateway.</summary>
+    public IReadOnlyList<ChildProcess> Silos => children.Take(siloStarts.Count).ToList();
+    public ChildProcess Gateway => children[^1];
+    public RedisServer Redis => redis ?? throw new InvalidOperationException("the platform is not running");
+    public string LogDirectory => logs;
 
     /// <summary>Builds the silo and gateway, starts everything and waits until the gateway is ready.</summary>
     public static async Task<LocalPlatform> StartAsync(LocalPlatformOptions options, Action<string> progress, CancellationToken ct)
@@ -49,14 +67,19 @@ public sealed class LocalPlatform : IAsyncDisposable
     private async Task RunAsync(LocalPlatformOptions o, Action<string> progress, CancellationToken ct)
     {
         var artifacts = Path.Combine(RepoPaths.Root, "artifacts");
-        progress("building the silo and the gateway");
-        var silo = await BuildAsync("src/Silo/Silo.csproj", Path.Combine(artifacts, "silo"), ct);
-        var gateway = await BuildAsync("src/Gateway/Gateway.csproj", Path.Combine(artifacts, "gateway"), ct);
+        var silo = Path.Combine(artifacts, "silo");
+        var gateway = Path.Combine(artifacts, "gateway");
+        if (o.Build)
+        {
+            progress("building the silo and the gateway");
+            await BuildAsync("src/Silo/Silo.csproj", silo, ct);
+            await BuildAsync("src/Gateway/Gateway.csproj", gateway, ct);
+        }
 
         AdminKey = o.AdminKey ?? PersistentAdminKey(o.StateDir);
         progress($"starting redis-server (data in {Path.Combine(o.StateDir, "redis")})");
         redis = await RedisServer.StartAsync(new RedisServerOptions { AppendOnly = true, DataDirectory = Path.Combine(o.StateDir, "redis") }, ct);
-        var logs = Path.Combine(o.StateDir, "logs");
+        logs = Path.Combine(o.StateDir, "logs");
         var cluster = new Dictionary<string, string>
         {
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
@@ -69,7 +92,7 @@ public sealed class LocalPlatform : IAsyncDisposable
         for (var i = 0; i < o.Silos; i++)
         {
             progress($"starting silo {i + 1} of {o.Silos}");
-            children.Add(ChildProcess.Start($"silo-{i + 1}", Path.Combine(silo, "Silo.dll"), new Dictionary<string, string>(cluster)
+            var environment = new Dictionary<string, string>(cluster)
             {
                 ["Silo__AdvertisedHost"] = "127.0.0.1",
                 ["Silo__Port"] = (o.FirstSiloPort + i).ToString(),
@@ -77,7 +100,11 @@ public sealed class LocalPlatform : IAsyncDisposable
                 ["Grains__Model__Path"] = o.ModelDir,
                 ["Grains__Model__AdapterPath"] = o.AdapterDir,
                 ["Grains__Model__Device"] = o.Device,
-            }, logs));
+            };
+            foreach (var (key, value) in o.SiloSettings) environment[key] = value;
+            siloStarts.Add((Path.Combine(silo, "Silo.dll"), environment));
+            siloRestarts.Add(0);
+            children.Add(ChildProcess.Start($"silo-{i + 1}", Path.Combine(silo, "Silo.dll"), environment, logs));
         }
         progress("starting the gateway");
         var gatewayEnv = new Dictionary<string, string>(cluster)
@@ -86,6 +113,7 @@ public sealed class LocalPlatform : IAsyncDisposable
             ["Gateway__AdminKey"] = AdminKey,
         };
         foreach (var (key, value) in ModelShape(o.ModelDir, o.AdapterDir)) gatewayEnv["Gateway__Model__" + key] = value;
+        foreach (var (key, value) in o.GatewaySettings) gatewayEnv[key] = value;
         children.Add(ChildProcess.Start("gateway", Path.Combine(gateway, "Gateway.dll"), gatewayEnv, logs));
         Url = $"http://localhost:{o.Port}";
         await WaitReadyAsync(Url + "/readyz", TimeSpan.FromMinutes(3), ct);
@@ -130,6 +158,19 @@ public sealed class LocalPlatform : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills silo <paramref name="index"/> with SIGKILL: no goodbye to the membership table, no hand-over.</summary>
+    public Task KillSiloAsync(int index) => children[index].KillAsync();
+
+    /// <summary>Starts silo <paramref name="index"/> again with its settings (same ports); its log is a new file.</summary>
+    public async Task RestartSiloAsync(int index)
+    {
+        if (!children[index].HasExited) throw new InvalidOperationException($"{children[index].Name} is still running");
+        await children[index].DisposeAsync();
+        var (dll, environment) = siloStarts[index];
+        siloRestarts[index]++;
+        children[index] = ChildProcess.Start($"silo-{index + 1}.restart-{siloRestarts[index]}", dll, environment, logs);
+    }
+
     /// <summary>Throws with the log tail of the first child that exited.</summary>
     public void ThrowIfAnyExited()
     {
@@ -137,12 +178,11 @@ public sealed class LocalPlatform : IAsyncDisposable
             throw new InvalidOperationException($"{dead.Name} exited with code {dead.ExitCode}; the end of {dead.LogPath}:\n{dead.Tail()}");
     }
 
-    private static async Task<string> BuildAsync(string project, string output, CancellationToken ct)
+    private static async Task BuildAsync(string project, string output, CancellationToken ct)
     {
         var result = await Task.Run(() => ProcessRunner.Run("dotnet",
             ["build", Path.Combine(RepoPaths.Root, project), "-c", "Release", "-o", output, "-nologo", "-v:q"], ct: ct), ct);
         if (result.ExitCode != 0) throw new InvalidOperationException($"building {project} failed:\n{result.StdOut}{result.StdErr}");
-        return output;
     }
 
     /// <summary>One admin key per checkout, kept (mode 600) so restarts do not invalidate it.</summary>

@@ -91,6 +91,9 @@ public static class QueryEndpoints
     private static string Validate(QueryHttpRequest body, string tenant, GatewayOptions options)
     {
         if (body.Documents.Count == 0) throw ApiException.BadRequest("documents is empty; name at least one document id");
+        // Strict JSON refuses a null list, not null elements in it; a null where an id is needed is malformed JSON all the same.
+        if (body.Documents.Any(id => id is null))
+            throw new ApiException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, "documents holds a null; expected document id strings");
         if (body.Documents.Count > options.MaxQueryDocuments)
             throw ApiException.BadRequest($"a query reads at most {options.MaxQueryDocuments} documents, got {body.Documents.Count}");
         foreach (var id in body.Documents) DocumentIds.ExistingKey(tenant, id);

@@ -15,6 +15,9 @@ public static class ErrorWriter
         headers?.Invoke(response);
         if (failure.RetryAfterSeconds is { } seconds)
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        // The rest of an oversized body is never read, so the server closes the connection after answering: saying so
+        // keeps the client from sending its next request on a connection about to close (it would see no answer at all).
+        if (failure.StatusCode == StatusCodes.Status413PayloadTooLarge) response.Headers.Connection = "close";
         response.ContentType = "application/json; charset=utf-8";
         await JsonSerializer.SerializeAsync(response.Body, failure.Body, ApiJson.Options, context.RequestAborted);
     }
