@@ -15,6 +15,18 @@ public sealed class OverloadTests(RedisFixture redis, ITestOutputHelper output) 
         o => o with { Batching = new BatchingOptions { MaxGenerateBatch = 1, MaxBatchDelay = TimeSpan.Zero, MaxQueueLength = 3 } });
 
     [Fact]
+    public async Task An_ingest_of_more_spans_than_the_queue_holds_is_encoded_in_parts_that_fit()
+    {
+        var tenant = await Cluster.NewTenantAsync();
+        var text = Text(100, seed: 9);
+        var status = await Cluster.Document(tenant, "long").Ingest(text, None);
+        Assert.True(status.Spans > Cluster.Options.EncodeQueue.ReadCount, "the consumer must read more jobs at once than the queue holds");
+        var ready = await Cluster.WaitReadyAsync(tenant, "long");
+        Assert.Equal(status.Spans, ready.SpansDone);
+        Assert.Equal(text, await Cluster.Document(tenant, "long").Reconstruct(None));
+    }
+
+    [Fact]
     public async Task More_queries_than_the_queue_holds_get_overloaded_and_the_admitted_ones_complete()
     {
         var tenant = await Cluster.NewTenantAsync();

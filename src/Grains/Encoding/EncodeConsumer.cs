@@ -268,21 +268,32 @@ public sealed class EncodeConsumer : IAsyncDisposable
         return results;
     }
 
+    /// <summary>
+    /// Encodes in calls of at most half the model queue: the model grain refuses a call that does not fit whole, so a call
+    /// larger than the queue would wait for ever, and background encodes must leave room for interactive queries.
+    /// </summary>
     private async Task<IReadOnlyList<float[]>> EncodeOnceAsync(int[][] spans, CancellationToken ct)
     {
-        var wait = QueueOptions.MinPollDelay;
-        while (true)
+        var chunk = Math.Max(1, _options.Batching.MaxQueueLength / 2);
+        var slots = new List<float[]>(spans.Length);
+        foreach (var part in spans.Chunk(chunk))
         {
-            try
+            var wait = QueueOptions.MinPollDelay;
+            while (true)
             {
-                return await _model.EncodeAsync(spans, ct).ConfigureAwait(false);
-            }
-            catch (OverloadedException)
-            {
-                await Task.Delay(wait, ct).ConfigureAwait(false);
-                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, QueueOptions.MaxPollDelay.Ticks));
+                try
+                {
+                    slots.AddRange(await _model.EncodeAsync(part, ct).ConfigureAwait(false));
+                    break;
+                }
+                catch (OverloadedException)
+                {
+                    await Task.Delay(wait, ct).ConfigureAwait(false);
+                    wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, QueueOptions.MaxPollDelay.Ticks));
+                }
             }
         }
+        return slots;
     }
 
     private async Task StoreAsync(EncodeJob job, byte[] blob)
