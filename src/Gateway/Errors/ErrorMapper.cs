@@ -19,6 +19,8 @@ public sealed class ErrorMapper(IOptions<GatewayOptions> options)
     private static readonly string InvalidType = typeof(InvalidRequestException).FullName!;
     private static readonly string NotReadyType = typeof(DocumentNotReadyException).FullName!;
     private static readonly string ArgumentType = typeof(ArgumentException).FullName!;
+    private static readonly string TimeoutType = typeof(TimeoutException).FullName!;
+    private static readonly string RedisNamespace = typeof(RedisException).Namespace! + ".";
 
     private int RetryAfter => Math.Max(1, options.Value.RetryAfterSeconds);
 
@@ -34,13 +36,18 @@ public sealed class ErrorMapper(IOptions<GatewayOptions> options)
         SiloUnavailableException => new ApiFailure(503, ErrorCodes.Unavailable, "no silo could take the call; retry shortly", RetryAfter),
         TimeoutException => new ApiFailure(504, ErrorCodes.Timeout, "the call did not complete in time"),
         RedisException => new ApiFailure(503, ErrorCodes.Unavailable, "storage is unreachable; retry shortly", RetryAfter),
-        GrainCallException grain => MapGrain(grain),
+        GrainCallException grain => MapGrain(grain, RetryAfter),
         _ => null,
     };
 
-    private static ApiFailure? MapGrain(GrainCallException e)
+    private static ApiFailure? MapGrain(GrainCallException e, int retryAfter)
     {
         var type = e.RemoteExceptionType;
+        // A grain that lost its Redis (restarting, failing over) failed for a passing reason, as the gateway's own Redis
+        // errors do: retryable, not a bug. The grain's message may name servers, so it is not passed on.
+        if (type.StartsWith(RedisNamespace, StringComparison.Ordinal))
+            return new ApiFailure(503, ErrorCodes.Unavailable, "storage is unreachable; retry shortly", retryAfter);
+        if (type == TimeoutType) return new ApiFailure(504, ErrorCodes.Timeout, "the call did not complete in time");
         if (type == NotFoundType) return new ApiFailure(404, ErrorCodes.NotFound, e.Message);
         if (type == ExistsType) return new ApiFailure(409, ErrorCodes.DocumentExists, e.Message);
         if (type == QuotaType) return new ApiFailure(403, ErrorCodes.QuotaExceeded, e.Message);
