@@ -11,6 +11,7 @@ namespace MemoryPlatform.Cli.Tests;
 /// `memplat up` end to end: a real redis-server, two silo processes and the gateway process, on a real (tiny) ICAE
 /// model, driven only through HTTP, as a user would.
 /// </summary>
+[Collection(PlatformCollection.Name)]
 public sealed class LocalPlatformTests : IDisposable
 {
     private readonly TinyIcaeModel model = new();

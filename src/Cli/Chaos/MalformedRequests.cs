@@ -239,16 +239,23 @@ public sealed class MalformedRequests(string tenantKey, string adminKey, int max
         {
             0 => null,
             1 => "Bearer",
-            2 => "Bearer ",
+            2 => "bearer " + tenantKey.ToUpperInvariant(),
             3 => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("admin:" + adminKey)),
             4 => "Bearer " + adminKey + "x",
             5 => "Bearer " + tenantKey[..^1],
-            6 => "Bearer mp_" + Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('='),
+            6 => "Bearer mp_" + Convert.ToHexStringLower(RandomBytes(random, 32)),
             7 => "Token " + tenantKey,
             8 => "Bearer " + tenantKey + " " + tenantKey,
             _ => "Bearer " + (admin ? tenantKey : adminKey),   // the other kind of key: 403
         };
         return new("bad_auth", "POST", path, Encoding.UTF8.GetBytes(body), Json, authorization);
+    }
+
+    private static byte[] RandomBytes(Random random, int count)
+    {
+        var bytes = new byte[count];
+        random.NextBytes(bytes);
+        return bytes;
     }
 
     private MalformedRequest Oversized(Random random)

@@ -25,9 +25,10 @@ public static class ChaosCommand
         var malformed = new Option<int>("--malformed") { Description = "Malformed requests", DefaultValueFactory = _ => defaults.MalformedRequests };
         var overload = new Option<int>("--overload") { Description = "Concurrent queries of the overload probe", DefaultValueFactory = _ => defaults.OverloadQueries };
         var queue = new Option<int>("--queue") { Description = "Model queue length (Grains:Batching:MaxQueueLength)", DefaultValueFactory = _ => defaults.QueueLength };
+        var settle = new Option<double>("--settle-timeout") { Description = "Seconds acknowledged documents may take to be ready once the faults stop", DefaultValueFactory = _ => defaults.SettleTimeout.TotalSeconds };
         var seed = new Option<int>("--seed") { Description = "Seed of the documents and the malformed requests", DefaultValueFactory = _ => defaults.Seed };
         var command = new Command("chaos", "Faults, bad input, corrupt data, isolation and overload against real processes; checks and figures");
-        foreach (var o in new Option[] { json, model, adapter, state, silos, documents, chars, kills, interval, malformed, overload, queue, seed })
+        foreach (var o in new Option[] { json, model, adapter, state, silos, documents, chars, kills, interval, malformed, overload, queue, settle, seed })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandErrors.RunAsync("chaos", async () =>
         {
@@ -45,6 +46,7 @@ public static class ChaosCommand
                 MalformedRequests = parse.GetValue(malformed),
                 OverloadQueries = parse.GetValue(overload),
                 QueueLength = parse.GetValue(queue),
+                SettleTimeout = TimeSpan.FromSeconds(parse.GetValue(settle)),
                 Seed = parse.GetValue(seed),
             };
             if (options.Silos < 2) throw new ArgumentException("--silos must be at least 2: one silo is killed at a time and the others carry on");
