@@ -1,6 +1,7 @@
 // The silo host: the grain runtime (section "Silo"), the grains and their Redis stores (section "Grains"),
 // the model (ModelRegistration), health probes. Start order: model check → silo → model grain + encode consumer.
 using MemoryPlatform.Grains.Hosting;
+using MemoryPlatform.Grains.Storage;
 using MemoryPlatform.Runtime.Hosting;
 using MemoryPlatform.Silo;
 
@@ -18,9 +19,14 @@ builder.Services.AddHostedService<SiloModelHostedService>();
 
 var app = builder.Build();
 app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-app.MapGet("/readyz", (MemoryPlatform.Runtime.Hosting.Silo silo) => silo.State == SiloState.Running
-    ? Results.Ok(new { status = "ready", silo = silo.SiloId })
-    : Results.Json(new { status = silo.State.ToString().ToLowerInvariant() }, statusCode: 503));
+// Ready: running, and the grains' Redis connections are up (after a Redis restart a silo reconnects on its own
+// schedule; until then its grains can only answer 503, so it is not ready).
+app.MapGet("/readyz", (MemoryPlatform.Runtime.Hosting.Silo silo, RedisStores redis) =>
+    silo.State != SiloState.Running
+        ? Results.Json(new { status = silo.State.ToString().ToLowerInvariant() }, statusCode: 503)
+        : !redis.ControlConnection.IsConnected || !redis.SlotConnection.IsConnected
+            ? Results.Json(new { status = "redis unreachable" }, statusCode: 503)
+            : Results.Ok(new { status = "ready", silo = silo.SiloId }));
 app.Run();
 
 public partial class Program;

@@ -40,6 +40,33 @@ public class SiloHostTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/v1/nothing-here")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_silo_is_not_ready_while_its_redis_is_down_and_ready_again_once_it_is_back()
+    {
+        await using var redis = await RedisServer.StartAsync(new RedisServerOptions { AppendOnly = true });
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("Grains:ControlRedis", redis.ConnectionString)
+            .UseSetting("Silo:Port", "0").UseSetting("Silo:AdvertisedHost", "127.0.0.1").UseSetting("Silo:ListenAddress", "127.0.0.1")
+            .ConfigureTestServices(s => s.AddSingleton<IMemoryModel>(new EchoModel())));
+        using var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/readyz")).StatusCode);
+
+        await redis.StopAsync();
+        Assert.Equal("redis unreachable", await ReadyzUntilAsync(client, HttpStatusCode.ServiceUnavailable));
+        await redis.StartAgainAsync();
+        Assert.Equal("ready", await ReadyzUntilAsync(client, HttpStatusCode.OK));
+    }
+
+    private static async Task<string> ReadyzUntilAsync(HttpClient client, HttpStatusCode expected)
+    {
+        for (var watch = System.Diagnostics.Stopwatch.StartNew(); ; await Task.Delay(100))
+        {
+            using var response = await client.GetAsync("/readyz");
+            if (response.StatusCode == expected) return (await response.Content.ReadFromJsonAsync<Dictionary<string, string>>())!["status"];
+            if (watch.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"/readyz still {(int)response.StatusCode}, not {(int)expected}");
+        }
+    }
+
     /// <summary>The smallest model that satisfies the seam (the grains' tests use a richer one).</summary>
     private sealed class EchoModel : IMemoryModel
     {

@@ -7,8 +7,9 @@ namespace MemoryPlatform.Cli.Chaos;
 /// <summary>
 /// Injects the process faults on a schedule: SIGKILL of one silo at a time (round robin), then its restart once the
 /// gateway's membership view no longer counts it; finally one Redis restart (SHUTDOWN, which flushes the AOF, then a
-/// start on the same data). Each fault's window in the <see cref="FaultTimeline"/> closes when the gateway's
-/// <c>/readyz</c> shows it noticed: the silo count dropped, or Redis answers again. Probes are not counted as load.
+/// start on the same data). Each fault's window in the <see cref="FaultTimeline"/> closes when the platform shows it
+/// noticed: the gateway's <c>/readyz</c> counts one silo fewer; or, for Redis, the gateway and every silo report ready
+/// again (each reconnects on its own schedule). Probes are not counted as load.
 /// </summary>
 public sealed class FaultInjector(LocalPlatform platform, FaultTimeline timeline, ChaosOptions options, ChaosReport report,
     Action<string> log) : IDisposable
@@ -43,10 +44,10 @@ public sealed class FaultInjector(LocalPlatform platform, FaultTimeline timeline
         await Task.Delay(options.FaultInterval, ct);
         var redis = timeline.Begin("redis restart");
         await platform.Redis.RestartAsync(ct);
-        var back = await WaitForAsync(r => r.Ready && r.Silos == options.Silos, ct);
+        var back = await WaitForAsync(r => r.Ready && r.Silos == options.Silos, ct) && await SilosReadyAsync(ct);
         timeline.Detected(redis);
-        log($"restarted redis-server (AOF); the gateway was ready again after {Seconds(redis):F1} s");
-        if (!back) report.Fail($"the gateway was not ready {DetectionTimeout.TotalSeconds:F0} s after the Redis restart");
+        log($"restarted redis-server (AOF); the gateway and every silo were ready again after {Seconds(redis):F1} s");
+        if (!back) report.Fail($"the platform was not ready {DetectionTimeout.TotalSeconds:F0} s after the Redis restart");
     }
 
     private static double Seconds(FaultTimeline.Fault fault) =>
@@ -63,6 +64,33 @@ public sealed class FaultInjector(LocalPlatform platform, FaultTimeline timeline
             await Task.Delay(100, ct);
         }
         return false;
+    }
+
+    private async Task<bool> SilosReadyAsync(CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < options.Silos; i++)
+        {
+            while (!await IsOkAsync(platform.SiloReadyUrl(i), ct))
+            {
+                if (watch.Elapsed > DetectionTimeout) return false;
+                await Task.Delay(100, ct);
+            }
+        }
+        return true;
+    }
+
+    private async Task<bool> IsOkAsync(string url, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await probe.GetAsync(url, ct);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
     }
 
     private async Task<Readiness> ReadAsync(CancellationToken ct)

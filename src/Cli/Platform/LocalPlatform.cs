@@ -35,6 +35,7 @@ public sealed class LocalPlatform : IAsyncDisposable
     private readonly List<int> siloRestarts = [];
     private RedisServer? redis;
     private string logs = "";
+    private int firstSiloPort;
 
     public string Url { get; private set; } = "";
     public string AdminKey { get; private set; } = "";
@@ -45,6 +46,9 @@ public sealed class LocalPlatform : IAsyncDisposable
     public ChildProcess Gateway => children[^1];
     public RedisServer Redis => redis ?? throw new InvalidOperationException("the platform is not running");
     public string LogDirectory => logs;
+
+    /// <summary>Silo <paramref name="index"/>'s readiness probe (running, and its Redis connections up).</summary>
+    public string SiloReadyUrl(int index) => $"http://127.0.0.1:{firstSiloPort + 100 + index}/readyz";
 
     /// <summary>Builds the silo and gateway, starts everything and waits until the gateway is ready.</summary>
     public static async Task<LocalPlatform> StartAsync(LocalPlatformOptions options, Action<string> progress, CancellationToken ct)
@@ -80,6 +84,7 @@ public sealed class LocalPlatform : IAsyncDisposable
         progress($"starting redis-server (data in {Path.Combine(o.StateDir, "redis")})");
         redis = await RedisServer.StartAsync(new RedisServerOptions { AppendOnly = true, DataDirectory = Path.Combine(o.StateDir, "redis") }, ct);
         logs = Path.Combine(o.StateDir, "logs");
+        firstSiloPort = o.FirstSiloPort;
         var cluster = new Dictionary<string, string>
         {
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
