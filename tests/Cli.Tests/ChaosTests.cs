@@ -16,6 +16,7 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TinyIcaeModel model = new();
     private readonly string state = Directory.CreateTempSubdirectory("memplat-chaos-").FullName;
+    private bool passed;
 
     [Fact]
     public void Chaos_loses_no_acknowledged_document_answers_no_5xx_after_detection_and_refuses_every_malformed_request()
@@ -25,10 +26,10 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         var result = ProcessRunner.Run(memplat,
         [
             "chaos", "--json", "--model", model.ModelDir, "--state", state, "--documents", $"{documents}", "--document-chars", "400",
-            "--kills", $"{kills}", "--interval", "4", "--malformed", $"{malformed}", "--overload", "40", "--queue", "4",
+            "--kills", $"{kills}", "--interval", "4", "--malformed", $"{malformed}", "--overload", "40", "--queue", "4", "--settle-timeout", "120",
         ], stderrLine: output.WriteLine, timeout: TimeSpan.FromMinutes(15));
 
-        Assert.True(result.ExitCode == 0, $"memplat chaos exited with {result.ExitCode}:\n{result.StdErr}");
+        Assert.True(result.ExitCode == 0, $"memplat chaos exited with {result.ExitCode} (logs kept in {state}):\n{result.StdErr}");
         var figures = JsonDocument.Parse(result.StdOut).RootElement;
         Assert.Empty(figures.GetProperty("failures").EnumerateArray());
         Assert.Equal(0, figures.GetProperty("documents_lost").GetInt32());
@@ -41,11 +42,13 @@ public sealed class ChaosTests(ITestOutputHelper output) : IDisposable
         {
             ModelDir = "", AdapterDir = "", StateDir = "",
         }.MaxRssGrowthMb);
+        passed = true;
     }
 
     public void Dispose()
     {
         model.Dispose();
+        if (!passed) return; // the platform's logs and Redis data stay for whoever reads the failure
         try { Directory.Delete(state, recursive: true); } catch (IOException) { }
     }
 }
