@@ -90,13 +90,25 @@ public sealed class MalformedRequests(string tenantKey, string adminKey, int max
         "multipart/form-data; boundary=", "application/jsonx", "json", "text/json", "*/*", "application/problem+json", "text/xml", "a/b/c",
     ];
 
-    /// <summary><paramref name="count"/> requests; an oversized body every 50th (the limit is the same code at any size; they are the costly ones).</summary>
+    /// <summary>
+    /// <paramref name="count"/> requests: first the ones that once broke the platform (so every run, however short, sends
+    /// them), then generated ones; an oversized body every 50th (the limit is the same code at any size; they are the costly ones).
+    /// </summary>
     public IEnumerable<MalformedRequest> Generate(int count, int seed)
     {
         var random = new Random(seed);
+        var regressions = Regressions().Take(count).ToList();
+        foreach (var request in regressions) yield return request;
         var others = Categories.Where(c => c != "oversized").ToArray();
-        for (var i = 0; i < count; i++)
+        for (var i = regressions.Count; i < count; i++)
             yield return i % 50 == 49 ? Oversized(random) : Make(others[i % others.Length], random);
+    }
+
+    /// <summary>Requests that got a 5xx once; each is fixed, and stays here so that it stays fixed.</summary>
+    private IEnumerable<MalformedRequest> Regressions()
+    {
+        yield return JsonPost("wrong_types", "v1/query", false, """{"documents": [null], "prompt": "p"}""");       // was 500
+        yield return JsonPost("wrong_types", "v1/query", false, """{"documents": ["d1", null], "prompt": "p"}""");  // was 500
     }
 
     public MalformedRequest Make(string category, Random random) => category switch
