@@ -85,8 +85,8 @@ public static class ChaosRun
         log($"requests: {ledger.Count} to the chaos platform; in flight during a fault and told to retry: " +
             (excused.Count == 0 ? "none" : string.Join(", ", excused)) + $"; server errors: {serverErrors.Count}");
         var tally = new ResponseTally();
-        foreach (var e in serverErrors) tally.Wrong($"{e.Phase} {e.Method} requests answered {(e.Status == 0 ? "nothing" : e.Status)}", $"{e.Path}: {e.Detail}");
-        tally.ReportTo(report, "");
+        foreach (var e in serverErrors) tally.Wrong($"in the {e.Phase} phase: {e.Method} answered {(e.Status == 0 ? "nothing" : e.Status)}", $"{e.Path}: {e.Detail}");
+        tally.ReportTo(report, "server errors");
         report.Requests = ledger.Count;
         report.Faults = timeline.Faults.Count + corruptions;
         report.DocumentsVerified = verified;
