@@ -1,35 +1,37 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
-using MemoryPlatform.Gateway.Tests.Doubles;
 using MemoryPlatform.Runtime.Testing;
+using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayApi;
 
 namespace MemoryPlatform.Gateway.Tests.Fixtures;
 
 /// <summary>
-/// One real redis-server, one test cluster of two silos hosting the grains of <see cref="ClusterGrains"/>, and the
-/// gateway on a real Kestrel port in front of them (plus variants with other limits, started on demand).
+/// One real redis-server, a cluster of silos on it (what the silos host is the subclass's business), and the gateway
+/// on a real Kestrel port in front of them (plus variants with other limits, started on demand).
 /// </summary>
-public sealed class GatewayFixture : IAsyncLifetime
+public abstract class GatewayFixtureBase : IAsyncLifetime
 {
-    public const string AdminKey = "test-admin-key-0123456789";
+    /// <summary>The test gateways' Gateway:MaxRequestBodyBytes: small, so that bodies at the limit stay cheap.</summary>
+    public const int MaxRequestBodyBytes = 64 * 1024;
+
     private readonly List<GatewayFactory> _factories = [];
 
     public RedisServer Redis { get; private set; } = null!;
-    public TestCluster Cluster { get; private set; } = null!;
-    public InMemoryDocuments Documents { get; } = new();
     public GatewayFactory Gateway { get; private set; } = null!;
+
+    /// <summary>The id of the cluster the gateways route to.</summary>
+    protected abstract string ClusterId { get; }
+
+    protected abstract Task StartClusterAsync();
+    protected abstract ValueTask StopClusterAsync();
+
+    /// <summary>Gateway settings the cluster implies (e.g. the served model's shape for GET /v1/model).</summary>
+    protected virtual IReadOnlyDictionary<string, string?> ClusterSettings => new Dictionary<string, string?>();
 
     public async Task InitializeAsync()
     {
         Redis = await RedisServer.StartAsync();
-        Cluster = await TestCluster.StartAsync(new TestClusterOptions
-        {
-            RedisConnectionString = Redis.ConnectionString,
-            InitialSilos = 2,
-            Grains = ClusterGrains.Registry(),
-            ConfigureServices = s => ClusterGrains.ConfigureServices(s, Redis.ConnectionString, Documents),
-        });
+        await StartClusterAsync();
         Gateway = CreateGateway();
         await WaitReadyAsync(Gateway);
     }
@@ -39,31 +41,19 @@ public sealed class GatewayFixture : IAsyncLifetime
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Cluster:ClusterId"] = Cluster.ClusterId,
+            ["Cluster:ClusterId"] = ClusterId,
             ["Cluster:RedisConnectionString"] = Redis.ConnectionString,
             ["Cluster:Membership:RefreshPeriod"] = "00:00:00.250",
             ["Gateway:AdminKey"] = AdminKey,
-            ["Gateway:MaxRequestBodyBytes"] = (1024 * 1024).ToString(),
+            ["Gateway:MaxRequestBodyBytes"] = MaxRequestBodyBytes.ToString(),
             ["Gateway:RateLimit:TokenLimit"] = "10000",
             ["Gateway:RateLimit:TokensPerPeriod"] = "10000",
         };
+        foreach (var (k, v) in ClusterSettings) settings[k] = v;
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
         var factory = new GatewayFactory(settings);
         lock (_factories) _factories.Add(factory);
         return factory;
-    }
-
-    public static async Task WaitReadyAsync(GatewayFactory gateway)
-    {
-        using var client = gateway.Client();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            using var response = await client.GetAsync("readyz");
-            if (response.StatusCode == HttpStatusCode.OK) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("gateway not ready: " + await response.Content.ReadAsStringAsync());
-            await Task.Delay(100);
-        }
     }
 
     /// <summary>Creates a tenant through the admin route; returns its id and API key.</summary>
@@ -82,54 +72,6 @@ public sealed class GatewayFixture : IAsyncLifetime
         return (gateway ?? Gateway).Client(key);
     }
 
-    /// <summary>Ingests a document and waits until its status is ready.</summary>
-    public static async Task<string> IngestReadyAsync(HttpClient client, string text, string? id = null)
-    {
-        using var response = await client.PostAsJsonAsync("v1/documents", id is null ? new { text } : (object)new { id, text });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var docId = (await ReadJson(response)).GetProperty("id").GetString()!;
-        await WaitStatusAsync(client, docId, "ready");
-        return docId;
-    }
-
-    public static async Task<JsonElement> WaitStatusAsync(HttpClient client, string id, string status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            using var response = await client.GetAsync($"v1/documents/{id}");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var body = await ReadJson(response);
-            if (body.GetProperty("status").GetString() == status) return body;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"document {id} never reached {status}: {body}");
-            await Task.Delay(50);
-        }
-    }
-
-    public static async Task<JsonElement> ReadJson(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        using var doc = JsonDocument.Parse(text);
-        return doc.RootElement.Clone();
-    }
-
-    /// <summary>Asserts the API's error shape and returns the code.</summary>
-    public static async Task<string> ErrorCode(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        using var doc = JsonDocument.Parse(text);
-        var root = doc.RootElement;
-        Assert.Single(root.EnumerateObject());
-        var error = root.GetProperty("error");
-        Assert.Equal(2, error.EnumerateObject().Count());
-        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
-        var code = error.GetProperty("code").GetString();
-        Assert.False(string.IsNullOrWhiteSpace(code));
-        return code!;
-    }
-
     /// <summary>Stops everything even when one step fails: a leaked redis-server would outlive the test run.</summary>
     public async Task DisposeAsync()
     {
@@ -137,7 +79,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         lock (_factories) factories = [.. _factories];
         var errors = new List<Exception>();
         foreach (var factory in factories) await Try(() => factory.DisposeAsync().AsTask());
-        if (Cluster is not null) await Try(() => Cluster.DisposeAsync().AsTask());
+        await Try(() => StopClusterAsync().AsTask());
         if (Redis is not null) await Try(() => Redis.DisposeAsync().AsTask());
         if (errors.Count > 0) throw new AggregateException("fixture teardown failed", errors);
 
@@ -153,10 +95,4 @@ public sealed class GatewayFixture : IAsyncLifetime
             }
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
-{
-    public const string Name = "gateway";
 }
