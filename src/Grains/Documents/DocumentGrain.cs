@@ -176,21 +176,34 @@ public sealed class DocumentGrain(
             MaxTokens = request.MaxTokens, Temperature = request.Temperature, Seed = unchecked((int)request.Seed), RopeScale = scale,
         };
 
+        // Each token's event carries the text it adds, so that the events spell exactly the decoded answer. The whole
+        // answer is detokenized at every step (pieces that join, leading spaces); a trailing U+FFFD may be a character
+        // whose bytes span several tokens (byte fallback), so it is held back until a later token completes it. The
+        // events run one token behind: the last one also carries whatever was still held back when generation ended.
         var generated = new List<int>();
-        var text = "";
+        var emitted = "";
+        var decoded = "";
+        QueryEvent? pending = null;
         await foreach (var token in _model.GenerateAsync(new MemoryPrompt(memory, MemoryTask.Answer, request.Prompt), generation, ct)
                            .ConfigureAwait(false))
         {
             generated.Add(token.TokenId);
-            // Detokenize the whole answer and emit the new suffix: pieces that join (byte fallback, leading spaces) come out right.
-            var next = await _model.DetokenizeAsync(generated, ct).ConfigureAwait(false);
-            var delta = next.StartsWith(text, StringComparison.Ordinal) ? next[text.Length..] : next;
-            text = next;
-            yield return new QueryEvent(delta, token.TokenId, null);
+            decoded = await _model.DetokenizeAsync(generated, ct).ConfigureAwait(false);
+            var stable = decoded.TrimEnd('\uFFFD');
+            var delta = Suffix(stable, emitted);
+            emitted = stable;
+            if (pending is not null) yield return pending;
+            pending = new QueryEvent(delta, token.TokenId, null);
         }
+        if (pending is not null) yield return pending with { Text = pending.Text + Suffix(decoded, emitted) };
         var finish = generated.Count >= request.MaxTokens ? "length" : "stop";
         yield return new QueryEvent(null, 0, new QueryUsage(slots, promptTokens, generated.Count, scale, clock.Elapsed.TotalSeconds, finish));
     }
+
+    /// <summary>What <paramref name="text"/> adds to what was emitted; a decode that rewrote emitted text cannot be
+    /// taken back, so it is sent whole (never seen with SentencePiece, whose pieces only append).</summary>
+    private static string Suffix(string text, string emitted) =>
+        text.StartsWith(emitted, StringComparison.Ordinal) ? text[emitted.Length..] : text;
 
     /// <summary>This document first, then the request's others in order (duplicates once), all ids valid.</summary>
     private List<string> ValidateQuery(QueryRequest request)
