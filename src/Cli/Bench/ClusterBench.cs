@@ -90,42 +90,45 @@ public static class ClusterBench
                 clusters.Add(await BenchCluster.StartAsync(redis.ConnectionString, size, o, ct));
             }
             var texts = MakeTexts(clusters[0].Models[0], o.Documents, o.SpansPerDocument);
-            foreach (var cluster in clusters)
-            {
-                progress($"{cluster.Size} silo(s): warm-up run");
-                await cluster.IngestAsync("warmup", texts, ct);
-            }
+            // The ceiling: the same spans through the model alone, one at a time (the silos' encode batch), no cluster.
+            progress("loading the model once more for the model-alone runs");
+            using var alone = IcaeMemoryModel.Load(o.ModelDir, o.AdapterDir, o.Device);
+            var spans = texts.SelectMany(t => alone.Tokenize(t).Chunk(alone.SpanLength)).ToArray();
+            progress("warm-up runs");
+            await EncodeAloneAsync(alone, spans, ct);
+            foreach (var cluster in clusters) await cluster.IngestAsync("warmup", texts, ct);
 
-            // Round-robin over the cluster sizes, so a change in the machine's load (a training job shares it) falls
-            // on every size alike instead of on whichever ran last.
+            // Round-robin over the contenders, so a change in the machine's load (a training job shares it) falls on
+            // every one alike instead of on whichever ran last.
+            var aloneRuns = new List<Run>();
             var runs = clusters.ToDictionary(c => c.Size, _ => new List<Run>());
             for (var r = 0; r < o.Repeats; r++)
+            {
+                aloneRuns.Add(await EncodeAloneAsync(alone, spans, ct));
+                progress($"model alone: run {r + 1}/{o.Repeats}: {aloneRuns[^1].Spans} spans in {aloneRuns[^1].Seconds:F2} s");
                 foreach (var cluster in clusters)
                 {
                     var run = await cluster.IngestAsync($"run{r}", texts, ct);
                     runs[cluster.Size].Add(run);
                     progress($"{cluster.Size} silo(s): run {r + 1}/{o.Repeats}: {run.Spans} spans in {run.Seconds:F2} s");
                 }
+            }
 
+            var (aloneMedian, aloneJson) = Summarize(aloneRuns);
             var encode = new JsonArray();
             var medians = new Dictionary<int, double>();
             foreach (var (size, list) in runs)
             {
-                var rates = list.Select(run => run.Spans / run.Seconds).Order().ToArray();
-                medians[size] = BenchStats.Median(rates);
+                var (median, row) = Summarize(list);
+                medians[size] = median;
                 var bySilo = new JsonObject();
                 foreach (var (silo, count) in list.SelectMany(run => run.SpansBySilo).GroupBy(p => p.Key, p => p.Value)
                              .Select(g => (g.Key, g.Sum())).OrderBy(p => p.Key, StringComparer.Ordinal))
                     bySilo[silo] = count;
-                encode.Add(new JsonObject
-                {
-                    ["silos"] = size,
-                    ["spans_per_run"] = list[0].Spans,
-                    ["spans_per_s_median"] = Math.Round(medians[size], 3), ["spans_per_s_min"] = Math.Round(rates[0], 3),
-                    ["spans_per_s_max"] = Math.Round(rates[^1], 3),
-                    ["seconds"] = new JsonArray(list.Select(run => (JsonNode)Math.Round(run.Seconds, 4)).ToArray()),
-                    ["spans_encoded_by_silo"] = bySilo,
-                });
+                row.Insert(0, "silos", size);
+                row["of_model_alone"] = Math.Round(median / aloneMedian, 3);
+                row["spans_encoded_by_silo"] = bySilo;
+                encode.Add(row);
             }
 
             JsonObject? forward = null;
@@ -134,7 +137,7 @@ public static class ClusterBench
                 progress($"{multi.Size} silos: {o.Calls} direct and {o.Calls} forwarded calls");
                 forward = await multi.TimeForwardingAsync(o.Calls, ct);
             }
-            return Report(o, sizes, encode, medians, forward);
+            return Report(o, sizes, aloneJson, encode, medians, forward);
         }
         finally
         {
@@ -142,7 +145,33 @@ public static class ClusterBench
         }
     }
 
-    private static JsonObject Report(Options o, int[] sizes, JsonArray encode, Dictionary<int, double> medians, JsonObject? forward) =>
+    /// <summary>Median spans/s of the runs, and their JSON (spans per run, median, min–max, each run's seconds).</summary>
+    private static (double Median, JsonObject Json) Summarize(List<Run> runs)
+    {
+        var rates = runs.Select(run => run.Spans / run.Seconds).Order().ToArray();
+        var median = BenchStats.Median(rates);
+        return (median, new JsonObject
+        {
+            ["spans_per_run"] = runs[0].Spans,
+            ["spans_per_s_median"] = Math.Round(median, 3), ["spans_per_s_min"] = Math.Round(rates[0], 3),
+            ["spans_per_s_max"] = Math.Round(rates[^1], 3),
+            ["seconds"] = new JsonArray(runs.Select(run => (JsonNode)Math.Round(run.Seconds, 4)).ToArray()),
+        });
+    }
+
+    /// <summary>The spans encoded one by one by the model itself, on a pool thread (the call blocks).</summary>
+    private static async Task<Run> EncodeAloneAsync(IMemoryModel model, int[][] spans, CancellationToken ct)
+    {
+        var start = Stopwatch.GetTimestamp();
+        await Task.Run(() =>
+        {
+            foreach (var span in spans) model.EncodeSpans([span], ct);
+        }, ct);
+        return new Run(spans.Length, Stopwatch.GetElapsedTime(start).TotalSeconds, []);
+    }
+
+    private static JsonObject Report(Options o, int[] sizes, JsonObject alone, JsonArray encode, Dictionary<int, double> medians,
+        JsonObject? forward) =>
         new()
         {
             ["benchmark"] = "cluster",
@@ -152,6 +181,7 @@ public static class ClusterBench
             ["cluster"] = "in-process TestCluster: silos on loopback HTTP/2, each with its own model grain and encode consumer",
             ["date"] = DateTimeOffset.UtcNow.ToString("u"),
             ["documents"] = o.Documents, ["spans_per_document"] = o.SpansPerDocument, ["repeats"] = o.Repeats,
+            ["model_alone"] = alone,
             ["encode"] = encode,
             ["ratio"] = sizes.Length >= 2 ? JsonValue.Create(Math.Round(medians[sizes[^1]] / medians[sizes[0]], 3)) : null,
             ["forward"] = forward,
@@ -161,14 +191,18 @@ public static class ClusterBench
     {
         Console.WriteLine($"cluster benchmark: {Path.GetFileName(r["model"]!.GetValue<string>())} on {r["device"]}, {r["cores"]} cores ({r["cpu"]}), " +
                           $"{r["threads"]} libtorch threads; {r["documents"]} documents × {r["spans_per_document"]} spans per run, median of {r["repeats"]}");
-        Console.WriteLine($"{"silos",5} {"spans/s",8} {"min–max",13} {"s per run",10}  spans encoded by each silo (timed runs)");
-        foreach (var row in r["encode"]!.AsArray().OfType<JsonObject>())
+        Console.WriteLine($"{"",-12} {"spans/s",8} {"min–max",13} {"s per run",10} {"÷ model",8}  spans encoded by each silo (timed runs)");
+        void Row(string label, JsonObject row, string ofModel, string shares)
         {
             double D(string name) => row[name]!.GetValue<double>();
             var seconds = row["seconds"]!.AsArray().Select(s => s!.GetValue<double>()).Order().ToArray();
-            var shares = string.Join(" / ", row["spans_encoded_by_silo"]!.AsObject().Select(p => p.Value!.GetValue<long>()));
-            Console.WriteLine($"{row["silos"],5} {D("spans_per_s_median"),8:F1} {$"{D("spans_per_s_min"):F1}–{D("spans_per_s_max"):F1}",13} {BenchStats.Median(seconds),10:F2}  {shares}");
+            Console.WriteLine($"{label,-12} {D("spans_per_s_median"),8:F2} {$"{D("spans_per_s_min"):F2}–{D("spans_per_s_max"):F2}",13} " +
+                              $"{BenchStats.Median(seconds),10:F2} {ofModel,8}  {shares}");
         }
+        Row("model alone", r["model_alone"]!.AsObject(), "1.00", "");
+        foreach (var row in r["encode"]!.AsArray().OfType<JsonObject>())
+            Row($"{row["silos"]} silo(s)", row, $"{row["of_model_alone"]!.GetValue<double>():F2}",
+                string.Join(" / ", row["spans_encoded_by_silo"]!.AsObject().Select(p => p.Value!.GetValue<long>())));
         if (r["ratio"] is { } ratio) Console.WriteLine($"largest / smallest cluster: {ratio.GetValue<double>():F2}×");
         if (r["forward"] is not JsonObject f) return;
         Console.WriteLine($"forwarding: {f["method"]} of a ready document, {f["calls"]} calls per path, alternating (ms)");
@@ -181,18 +215,38 @@ public static class ClusterBench
         Console.WriteLine($"added by forwarding: {f["added_ms"]!.GetValue<double>():F3} ms (median forwarded − median direct)");
     }
 
-    /// <summary>Documents of about <paramref name="spans"/> spans each: the sample's sentences, shuffled per document, each
-    /// behind a numbered marker, so no two spans share content (identical spans of a tenant would be copied, not encoded).</summary>
+    /// <summary>
+    /// Documents of exactly <paramref name="spans"/> spans each: the sample's words in a shuffled order per document, with
+    /// a numbered marker every few words, so no two spans share content (identical spans of a tenant would be copied,
+    /// not encoded). The length is found by bisection over the word count on the model's own tokenizer.
+    /// </summary>
     private static string[] MakeTexts(IMemoryModel model, int documents, int spans)
     {
-        var target = (spans - 1) * model.SpanLength + model.SpanLength / 2;   // mid-way into the last span: exactly `spans` spans
+        var length = model.SpanLength;
+        var target = (spans - 1) * length + length / 2;   // mid-way into the last span
+        var sample = Sentences.SelectMany(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
         return Enumerable.Range(0, documents).Select(d =>
         {
             var random = new Random(d + 1);
-            var text = new System.Text.StringBuilder();
-            for (var n = 0; model.Tokenize(text.ToString()).Length < target; n++)
-                text.Append($"Entry {d}.{n}: {Sentences[random.Next(Sentences.Length)]} ");
-            return text.ToString().TrimEnd();
+            // Every word is at least one token, so this many words reach the target.
+            var words = new List<string>();
+            for (var n = 0; words.Count < spans * length; n++)
+            {
+                words.Add($"[{d}.{n}]");
+                for (var w = 0; w < 3; w++) words.Add(sample[random.Next(sample.Length)]);
+            }
+            int lo = 1, hi = words.Count;   // the fewest words whose tokens reach the target
+            while (lo < hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (model.Tokenize(string.Join(' ', words.Take(mid))).Length >= target) hi = mid;
+                else lo = mid + 1;
+            }
+            var text = string.Join(' ', words.Take(lo));
+            var tokens = model.Tokenize(text).Length;
+            if ((tokens + length - 1) / length != spans)
+                throw new InvalidOperationException($"document {d}: {tokens} tokens do not make {spans} spans of {length}");
+            return text;
         }).ToArray();
     }
 
