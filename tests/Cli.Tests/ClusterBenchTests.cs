@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using MemoryPlatform.Cli.Bench;
 using MemoryPlatform.Grains.Tests.Support;
 
@@ -41,6 +45,38 @@ public sealed class ClusterBenchTests : IDisposable
         foreach (var path in new[] { "direct_ms", "forwarded_ms", "client_ms" })
             Assert.True(forward[path]!["median"]!.GetValue<double>() > 0, path);
     }
+
+    [Fact]
+    public async Task Cluster_bench_stops_on_ctrl_c_and_takes_its_redis_server_with_it()
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "memplat.dll"), "bench", "cluster", "--model", model.ModelDir,
+                     "--adapter", model.AdapterDir, "--documents", "2", "--spans", "3", "--repeats", "1000", "--threads", "1" })
+            info.ArgumentList.Add(arg);
+        using var process = Process.Start(info)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        string? redis = null;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        while (await process.StandardError.ReadLineAsync(timeout.Token) is { } line)
+        {
+            redis ??= Regex.Match(line, @"redis-server at (\S+)") is { Success: true } m ? m.Groups[1].Value : null;
+            if (line.Contains("run 1/1000")) break;   // timed runs under way: silos, models and redis-server all up
+        }
+        Assert.NotNull(redis);
+
+        Assert.Equal(0, kill(process.Id, SigInt));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(130, process.ExitCode);
+        var port = int.Parse(redis.Split(':')[1]);
+        using var client = new TcpClient();
+        await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync("127.0.0.1", port, timeout.Token).AsTask());
+    }
+
+    private const int SigInt = 2;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
 
     public void Dispose() => model.Dispose();
 }

@@ -78,8 +78,8 @@ public static class ClusterBench
         if (o.Documents < 1 || o.SpansPerDocument < 1 || o.Repeats < 1 || o.Calls < 1) throw new ArgumentException("--documents, --spans, --repeats and --calls must be at least 1");
         Torch.Threads = o.Threads;
 
-        progress("starting redis-server (AOF everysec)");
         await using var redis = await RedisServer.StartAsync(new RedisServerOptions { AppendOnly = true }, ct);
+        progress($"redis-server at {redis.ConnectionString} (AOF everysec)");
         var sizes = o.Silos.Distinct().Order().ToArray();
         var clusters = new List<BenchCluster>();
         try
