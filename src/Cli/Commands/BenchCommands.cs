@@ -17,6 +17,7 @@ public static class BenchCommands
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(Model());
         bench.Subcommands.Add(Store());
+        bench.Subcommands.Add(ClusterBench.CreateCommand());
         return bench;
     }
 

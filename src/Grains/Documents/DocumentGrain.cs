@@ -20,14 +20,18 @@ namespace MemoryPlatform.Grains.Documents;
 /// Writes (ingest, append, delete) are turn-based, so one document's writes never interleave; reads
 /// (status, query, reconstruct) interleave with each other.
 /// A tenant reaches only its own documents: every key is built from the tenant in this grain's key.
+/// An encoding document looks for encode jobs that were lost (<see cref="LostJobRecovery"/>) when it activates, and
+/// again when its status is read after its pending spans made no progress for <see cref="EncodeQueueOptions.StallTimeout"/>.
 /// </summary>
 public sealed class DocumentGrain(
-    DocumentStore documents, MemoryStore memory, TenantStore tenants, EncodeQueue queue, LocalModelGrains models,
-    GrainsOptions options, ILogger<DocumentGrain> logger) : Grain, IDocumentGrain
+    DocumentStore documents, MemoryStore memory, TenantStore tenants, EncodeQueue queue, LostJobRecovery recovery,
+    LocalModelGrains models, GrainsOptions options, ILogger<DocumentGrain> logger) : Grain, IDocumentGrain
 {
     private string _tenant = "";
     private string _docId = "";
     private IModelGrain _model = null!;
+    private long _lastRecoveryTicks;   // Environment.TickCount64 of this activation's last check for lost jobs
+    private int _recovering;           // 1 while a check runs (status reads interleave)
 
     public override async Task OnActivateAsync(CancellationToken ct)
     {
@@ -35,6 +39,9 @@ public sealed class DocumentGrain(
         if (!RedisIds.IsValid(_tenant) || !RedisIds.IsValid(_docId))
             throw new InvalidRequestException($"'{GetPrimaryKeyString()}' is not a valid tenant/document key");
         _model = await models.GetAsync(RuntimeIdentity, ct).ConfigureAwait(false);
+        // A new activation may follow a silo crash or a Redis restart that lost queued jobs; nobody else would notice.
+        if (await documents.GetAsync(_tenant, _docId).WaitAsync(ct).ConfigureAwait(false) is { State: DocumentState.Encoding })
+            await RequeueLostJobsAsync(ct).ConfigureAwait(false);
     }
 
     private long BlobBytes => SlotBlob.SizeOf(_model.SlotsPerSpan, _model.HiddenSize, options.SlotDType);
@@ -117,8 +124,40 @@ public sealed class DocumentGrain(
         return (await documents.GetAsync(_tenant, _docId).ConfigureAwait(false))?.ToStatus() ?? throw new DocumentNotFoundException(_docId);
     }
 
-    public async Task<DocumentStatus?> GetStatus(CancellationToken ct) =>
-        (await documents.GetAsync(_tenant, _docId).WaitAsync(ct).ConfigureAwait(false))?.ToStatus();
+    public async Task<DocumentStatus?> GetStatus(CancellationToken ct)
+    {
+        var record = await documents.GetAsync(_tenant, _docId).WaitAsync(ct).ConfigureAwait(false);
+        if (record is { State: DocumentState.Encoding } && Stalled(record)) await RequeueLostJobsAsync(ct).ConfigureAwait(false);
+        return record?.ToStatus();
+    }
+
+    /// <summary>No span finished (nor anything else changed) for the stall timeout, and this activation did not check lately.</summary>
+    private bool Stalled(DocumentRecord record)
+    {
+        var timeout = options.EncodeQueue.StallTimeout;
+        return DateTimeOffset.UtcNow - record.UpdatedAt >= timeout &&
+               (_lastRecoveryTicks == 0 || Environment.TickCount64 - _lastRecoveryTicks >= (long)timeout.TotalMilliseconds);
+    }
+
+    /// <summary>One check at a time per activation; a failed check is logged and retried at the next stall, the caller's
+    /// read goes on (the document's state is not at stake, only its progress).</summary>
+    private async Task RequeueLostJobsAsync(CancellationToken ct)
+    {
+        if (Interlocked.CompareExchange(ref _recovering, 1, 0) != 0) return;
+        try
+        {
+            _lastRecoveryTicks = Environment.TickCount64;
+            await recovery.RequeueLostAsync(_tenant, _docId, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning("{Tenant}/{DocId}: the check for lost encode jobs failed: {Error}", _tenant, _docId, ex.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _recovering, 0);
+        }
+    }
 
     public Task<bool> Delete(CancellationToken ct) => DeleteCoreAsync(ct);
 

@@ -84,6 +84,13 @@ public sealed record EncodeQueueOptions
 
     /// <summary>Encode attempts of one span on one silo before the document is marked failed.</summary>
     public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>
+    /// A document whose pending spans made no progress this long has the stream checked for jobs that were lost (and
+    /// queues them again) when its status is read; a document also checks when it activates. Longer than
+    /// <see cref="ClaimIdleTime"/>, so work held by a dead consumer is claimed before it looks stalled.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>Per-tenant limits (the "Grains:Quotas" section).</summary>

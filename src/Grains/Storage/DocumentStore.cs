@@ -80,6 +80,20 @@ public sealed class DocumentStore(RedisStores redis)
         return entry
         """;
 
+    // KEYS: doc, spans, done. Returns {index, entry, ...} of the spans not done; nothing unless the document is encoding.
+    private const string PendingScript = """
+        if redis.call('HGET', KEYS[1], 'state') ~= 'encoding' then return {} end
+        local spans = redis.call('HGETALL', KEYS[2])
+        local pending = {}
+        for i = 1, #spans, 2 do
+          if redis.call('SISMEMBER', KEYS[3], spans[i]) == 0 then
+            pending[#pending + 1] = spans[i]
+            pending[#pending + 1] = spans[i + 1]
+          end
+        end
+        return pending
+        """;
+
     // KEYS: doc, tokens, spans, done. Returns {metadata pairs, span pairs} as they were, then deletes all four.
     private const string DeleteScript = """
         local meta = redis.call('HGETALL', KEYS[1])
@@ -169,6 +183,18 @@ public sealed class DocumentStore(RedisStores redis)
     /// <summary>True when span <paramref name="span"/> still expects <paramref name="entry"/> (an encode of it is wanted).</summary>
     public async Task<bool> IsCurrentAsync(string tenant, string docId, int span, SpanEntry entry) =>
         (string?)await Db.HashGetAsync(RedisKeys.DocSpans(tenant, docId), span).ConfigureAwait(false) == entry.Format();
+
+    /// <summary>The spans of an encoding document still waiting for their encode (not in the done set), with the entry
+    /// each expects, read in one step; empty when the document is ready, failed or gone.</summary>
+    public async Task<IReadOnlyList<(int Span, SpanEntry Entry)>> PendingSpansAsync(string tenant, string docId)
+    {
+        var keys = Keys(tenant, docId);
+        var flat = (RedisResult[])(await Db.ScriptEvaluateAsync(PendingScript, [keys[0], keys[2], keys[3]]).ConfigureAwait(false))!;
+        var pending = new List<(int, SpanEntry)>(flat.Length / 2);
+        for (var i = 0; i + 1 < flat.Length; i += 2)
+            pending.Add((int.Parse((string)flat[i]!, NumberStyles.None, CultureInfo.InvariantCulture), SpanEntry.Parse((string)flat[i + 1]!)));
+        return pending;
+    }
 
     /// <summary>Every span's entry, by index.</summary>
     public async Task<SpanEntry[]> GetSpansAsync(string tenant, string docId, int count)
