@@ -245,7 +245,10 @@ public sealed class IcaeModel : IDisposable
         var padded = spans.Any(s => s.Length + k < T);
         var mask = padded ? Tensor.From(keep, batch, T).To(Base.Device) : null;                  // [B, T]
         Adapter.Training = training;
-        var hidden = Base.Forward(x, pos, Base.RopeFor(T, EncoderRopeScale), mask, adapter: Adapter);   // [B, T, d]
+        // Inference takes the attention products in the base dtype (Hugging Face's eager numerics, several times faster
+        // in bf16); that rounds differently at other batch shapes, which is why silos encode one span per call.
+        // Training keeps float32 products, whose gradients it has always used.
+        var hidden = Base.Forward(x, pos, Base.RopeFor(T, EncoderRopeScale), mask, adapter: Adapter, float32Products: training);   // [B, T, d]
         var slots = Tensor.Stack(spans.Select((s, b) => hidden.Select(0, b).Narrow(0, s.Length, k)).ToArray());   // [B, k, d]
         return scope.Keep(slots);
     }
