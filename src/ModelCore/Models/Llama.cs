@@ -170,11 +170,7 @@ public sealed class Llama : IDisposable
         q = Rope.Apply(q, cos, sin);
         k = Rope.Apply(k, cos, sin);
         if (cache is not null) (k, v) = cache.Append(layer, k, v);                   // [B, Hkv, Tk, D]
-        if (Hkv != H)
-        {
-            k = k.RepeatInterleave(H / Hkv, 1);                                      // [B, H, Tk, D]
-            v = v.RepeatInterleave(H / Hkv, 1);
-        }
+        // Hkv < H (GQA): each key/value head serves H/Hkv query heads, inside the attention call.
         var y = Functional.ScaledDotProductAttention(q, k, v, mask, causal: true, float32Products: float32Products);   // [B, H, T, D]
         return Proj(Projection.O, y.Transpose(1, 2).Reshape(B, T, H * D), b.Wo);    // [B, T, d]
     }

@@ -59,7 +59,8 @@ public static class Functional
     }
 
     /// <summary>
-    /// softmax(q kᵀ · scale + mask) v. q [B, H, Tq, D], k and v [B, H, Tk, D].
+    /// softmax(q kᵀ · scale + mask) v. q [B, H, Tq, D], k and v [B, Hkv, Tk, D]; with grouped-query attention
+    /// (Hkv &lt; H) key/value head j serves query heads j·H/Hkv .. (j+1)·H/Hkv − 1.
     /// <paramref name="keep"/> is a bool mask broadcastable to [B, H, Tq, Tk], true where a query may
     /// attend; <paramref name="causal"/> adds the lower-triangular mask aligned to the last query
     /// (so a query block that continues a KV cache sees every cached key).
@@ -83,13 +84,49 @@ public static class Functional
         }
 
         Tensor result;
+        long heads = q.Size(1), kvHeads = k.Size(1), group = heads / kvHeads;
+        if (heads != kvHeads && heads % kvHeads != 0)
+            throw new ArgumentException($"{heads} query heads cannot share {kvHeads} key/value heads");
         if (SdpaIsNative.Value)
         {
+            if (group > 1)
+            {
+                k = k.RepeatInterleave(group, 1);                                                    // [B, H, Tk, D]
+                v = v.RepeatInterleave(group, 1);
+            }
             result = SdpaTakesScale.Value
                 ? SdpaOp.Call(q, k, v, mask, 0.0, false, s)
                 : SdpaOp.Call(q.Mul(s * Math.Sqrt(q.Size(-1))), k, v, mask, 0.0, false);
         }
-        else if (float32Products)
+        else if (group > 1 && (mask is null || mask.Dim < 3 || mask.Size(-3) == 1))
+        {
+            // Grouped-query attention without copying keys and values per query head: the query heads of a group
+            // attend as one block of group·Tq rows to the group's keys (same dot products; a decode step no longer
+            // copies the whole cache twice per layer).
+            long b = q.Size(0), d = q.Size(-1);
+            var grouped = q.Reshape(b, kvHeads, group * tq, d);                                       // [B, Hkv, g·Tq, D]
+            var groupedMask = mask is null || mask.Size(-2) == 1 ? mask : TileRows(mask, group);    // [.., g·Tq, Tk]
+            result = Composed(grouped, k, v, groupedMask, s, float32Products).Reshape(b, heads, tq, d);
+        }
+        else if (group > 1)
+            result = Composed(q, k.RepeatInterleave(group, 1), v.RepeatInterleave(group, 1), mask, s, float32Products);   // a per-head mask
+        else result = Composed(q, k, v, mask, s, float32Products);
+        if (keep is not null) result = ZeroRowsWithoutKeys(result, mask!);
+        return scope.Keep(result);
+    }
+
+    /// <summary>
+    /// True when <see cref="ScaledDotProductAttention"/> (with its default float32 products) converts keys and values
+    /// of <paramref name="dtype"/> to float32: half precision on the composed path (a libtorch without a fused kernel).
+    /// </summary>
+    public static bool ComposedAttentionCastsToFloat32(DType dtype) =>
+        !SdpaIsNative.Value && dtype is DType.BFloat16 or DType.Float16;
+
+    /// <summary>softmax(q kᵀ · s + bias(mask)) v with q, k, v [B, H, T, D] of equal head counts.</summary>
+    private static Tensor Composed(Tensor q, Tensor k, Tensor v, Tensor? mask, double s, bool float32Products)
+    {
+        Tensor result;
+        if (float32Products)
         {
             // Float32 operands (the default): a bf16 product would round the scores (to 1/8 at |score| ≈ 16), and its
             // kernel differs with the shape, so one request alone and in a padded batch would round differently.
@@ -98,7 +135,7 @@ public static class Functional
             // The scale goes on q (Tq·D values) rather than on the scores (Tq·Tk); it is exact for power-of-two head sizes.
             var scores = q.To(f32).Mul(s).MatMul(k.To(f32).Transpose(-2, -1));                     // [B, H, Tq, Tk]
             if (mask is not null) scores = scores.Add(Bias(mask, f32));
-            result = Softmax(scores, -1, f32).MatMul(v.To(f32)).To(v.DType);                       // [B, H, Tq, D]
+            result = Softmax(scores, -1, f32).MatMul(v.To(f32)).To(q.DType);                       // [B, H, Tq, D]
         }
         else
         {
@@ -106,13 +143,20 @@ public static class Functional
             // units, several times faster. For work whose shapes are fixed (the ICAE encoder, one span per call).
             // ATen's CPU softmax of bf16 accumulates in float32 and rounds once, which gives the bits of a float32
             // softmax cast back (Hugging Face's way) at a quarter of its cost; float16 has no CPU softmax in 1.13.
-            var scores = q.Mul(s).MatMul(k.Transpose(-2, -1));                                       // [B, H, Tq, Tk]
+            var scores = q.Mul(s).MatMul(k.To(q.DType).Transpose(-2, -1));                          // [B, H, Tq, Tk]
             if (mask is not null) scores.AddInPlace(Bias(mask, scores.DType));
             var weights = Softmax(scores, -1, scores.DType == DType.Float16 ? DType.Float32 : null);
-            result = weights.To(v.DType).MatMul(v);                                                  // [B, H, Tq, D]
+            result = weights.To(q.DType).MatMul(v.To(q.DType));                                     // [B, H, Tq, D]
         }
-        if (keep is not null) result = ZeroRowsWithoutKeys(result, mask!);
-        return scope.Keep(result);
+        return result;
+    }
+
+    /// <summary>A mask [.., Tq, Tk] repeated <paramref name="times"/> along its rows: [.., times·Tq, Tk].</summary>
+    private static Tensor TileRows(Tensor mask, long times)
+    {
+        var repeats = Enumerable.Repeat(1L, mask.Dim).ToArray();
+        repeats[^2] = times;
+        return mask.Repeat(repeats);
     }
 
     /// <summary>
