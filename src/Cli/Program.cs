@@ -19,4 +19,6 @@ root.Subcommands.Add(PlotCommands.Create());
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(IcaeCommands.Create());
 foreach (var c in ModelCommands.Create()) root.Subcommands.Add(c);
-return await root.Parse(args).InvokeAsync();
+// Ctrl-C / SIGTERM cancel the command's token; the default 2 s before a forced exit is too short for commands to stop
+// the servers they started (redis-server, silos), which would outlive the CLI.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

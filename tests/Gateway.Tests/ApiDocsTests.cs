@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using MemoryPlatform.Gateway.Tests.Fixtures;
-using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayFixture;
+using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayApi;
 
 namespace MemoryPlatform.Gateway.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using MemoryPlatform.Gateway.Tests.Fixtures;
-using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayFixture;
+using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayApi;
 
 namespace MemoryPlatform.Gateway.Tests;
 

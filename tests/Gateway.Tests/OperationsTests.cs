@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MemoryPlatform.Gateway.Tests.Fixtures;
-using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayFixture;
+using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayApi;
 
 namespace MemoryPlatform.Gateway.Tests;
 
@@ -69,15 +69,17 @@ public class OperationsTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task Model_describes_slots_and_kv_cache_sizes()
+    public async Task Model_describes_the_served_models_slots_and_kv_cache_sizes()
     {
         using var client = fixture.Gateway.Client();
         var model = await client.GetFromJsonAsync<JsonElement>("v1/model");
-        Assert.Equal(128, model.GetProperty("slots_per_span").GetInt32());
-        Assert.Equal(512, model.GetProperty("span_length").GetInt32());
-        var hidden = model.GetProperty("hidden_size").GetInt32();
-        Assert.Equal(128L * hidden * 2, model.GetProperty("slot_bytes_per_span").GetInt64());
-        Assert.Equal(2L * model.GetProperty("layers").GetInt32() * model.GetProperty("kv_heads").GetInt32() * model.GetProperty("head_dim").GetInt32() * 2,
+        Assert.Equal(fixture.SlotsPerSpan, model.GetProperty("slots_per_span").GetInt32());
+        Assert.Equal(fixture.SpanLength, model.GetProperty("span_length").GetInt32());
+        Assert.Equal(fixture.Base.HiddenSize, model.GetProperty("hidden_size").GetInt32());
+        Assert.Equal(fixture.Icae.MaxDecoderPositions(fixture.Base), model.GetProperty("max_decoder_positions").GetInt32());
+        // A stored span is its fp16 slots plus the blob header (what memory_bytes counts per span).
+        Assert.Equal(fixture.BlobBytes - MemoryPlatform.ModelCore.Icae.SlotBlob.HeaderSize, model.GetProperty("slot_bytes_per_span").GetInt64());
+        Assert.Equal(2L * fixture.Base.NumHiddenLayers * fixture.Base.NumKeyValueHeads * fixture.Base.HeadDim * 2,
             model.GetProperty("kv_bytes_per_token").GetInt64());
     }
 

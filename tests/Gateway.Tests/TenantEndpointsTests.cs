@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using MemoryPlatform.Gateway.Tests.Fixtures;
-using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayFixture;
+using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayApi;
 
 namespace MemoryPlatform.Gateway.Tests;
 
@@ -27,6 +28,24 @@ public class TenantEndpointsTests(GatewayFixture fixture)
         var info = await ReadJson(me);
         Assert.Equal(tenantId, info.GetProperty("tenant_id").GetString());
         Assert.Equal(0, info.GetProperty("documents").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_tenant_shows_its_documents_and_reserved_memory_until_they_are_deleted()
+    {
+        using var tenant = await fixture.NewTenantClientAsync();
+        var ready = await IngestReadyStatusAsync(tenant, GatewayFixture.Sentences(6), "counted");
+        var info = await tenant.GetFromJsonAsync<JsonElement>("v1/tenant");
+        Assert.Equal(1, info.GetProperty("documents").GetInt32());
+        Assert.Equal(ready.GetProperty("memory_bytes").GetInt64(), info.GetProperty("memory_bytes").GetInt64());
+        Assert.Equal(ready.GetProperty("spans").GetInt32() * fixture.BlobBytes, info.GetProperty("memory_bytes").GetInt64());
+        Assert.True(info.GetProperty("max_documents").GetInt32() >= 1);
+        Assert.True(info.GetProperty("max_memory_bytes").GetInt64() >= info.GetProperty("memory_bytes").GetInt64());
+
+        using (var deleted = await tenant.DeleteAsync("v1/documents/counted")) Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        info = await tenant.GetFromJsonAsync<JsonElement>("v1/tenant");
+        Assert.Equal(0, info.GetProperty("documents").GetInt32());
+        Assert.Equal(0, info.GetProperty("memory_bytes").GetInt64());
     }
 
     [Fact]

@@ -76,6 +76,26 @@ public sealed class DocumentTests(RedisFixture redis, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task A_streamed_answer_spells_characters_cut_between_tokens_once()
+    {
+        // The test model's tokens are UTF-8 bytes, so every character here spans 2 to 4 tokens, like byte-fallback pieces.
+        var tenant = await Cluster.NewTenantAsync();
+        const string text = "café 🌍 déjà vu";
+        await Cluster.Document(tenant, "utf8").Ingest(text, None);
+        await Cluster.WaitReadyAsync(tenant, "utf8");
+
+        var events = new List<QueryEvent>();
+        await foreach (var e in Cluster.Document(tenant, "utf8").Query(new QueryRequest([], "q", MaxTokens: 100), None)) events.Add(e);
+        Assert.Equal(text, string.Concat(events.Select(e => e.Text)));
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(text), events.Count(e => e.Usage is null)); // one event per token
+        Assert.Equal(events.Count - 1, events[^1].Usage!.CompletionTokens);
+
+        // Cut inside 'é' (4 tokens: c a f 0xC3): the broken byte is not dropped, it ends the answer as the decoder reads it.
+        var cut = await AnswerAsync(Cluster.Document(tenant, "utf8"), new QueryRequest([], "q", MaxTokens: 4));
+        Assert.Equal("caf\uFFFD", cut);
+    }
+
+    [Fact]
     public async Task Append_reencodes_only_the_tail_span_and_the_new_spans()
     {
         var tenant = await Cluster.NewTenantAsync();

@@ -50,7 +50,7 @@ public sealed class RepairTests(RedisFixture redis, ITestOutputHelper output) : 
     }
 
     [Fact]
-    public async Task An_encode_whose_jobs_were_lost_is_queued_again_once_it_stalls_and_the_status_says_so()
+    public async Task An_encode_whose_jobs_were_lost_is_queued_again_and_the_status_says_so()
     {
         await using var cluster = await GrainsCluster.StartAsync(Redis.ConnectionString, Logs, silos: 1,
             o => o with { EncodeQueue = o.EncodeQueue with { StallTimeout = TimeSpan.FromSeconds(2) } });
@@ -72,7 +72,7 @@ public sealed class RepairTests(RedisFixture redis, ITestOutputHelper output) : 
             DocumentState.Encoding, tokens.Length, spans, 0, model.Fingerprint.ToHex(), text.Length, blob, null, now, now), tokens, entries));
 
         var ready = await cluster.WaitReadyAsync(tenant, "lost");
-        Assert.Contains("no encoding progress", ready.Repair);
+        Assert.Contains("had no job in the encode stream, queued again", ready.Repair);
         for (var i = 0; i < spans; i++)
             Assert.Equal(BlobOf(text, i, model.Fingerprint), (byte[])(await cluster.Redis.Slots.StringGetAsync(RedisKeys.Span(tenant, "lost", i)))!);
         Assert.Equal(text, await cluster.Document(tenant, "lost").Reconstruct(None));

@@ -13,7 +13,7 @@ public static class EngineBench
     private static readonly int[] Sizes = [512, 1024, 2048];
     private const int OverheadCalls = 50_000;
 
-    public static JsonObject Run(int repeats)
+    public static JsonObject Run(int repeats, CancellationToken ct = default)
     {
         var threads = Torch.Threads;
         var matmul = new JsonArray();
@@ -25,7 +25,7 @@ public static class EngineBench
                     using var scope = TensorScope.Begin();
                     var a = Tensor.Randn([n, n]).To(dtype);
                     var b = Tensor.Randn([n, n]).To(dtype);
-                    var t = BenchStats.Time(() => a.MatMul(b).Dispose(), warmup: 2, repeats);
+                    var t = BenchStats.Time(() => a.MatMul(b).Dispose(), warmup: 2, repeats, ct);
                     matmul.Add(new JsonObject
                     {
                         ["dtype"] = dtype == DType.Float32 ? "f32" : "bf16",
@@ -39,7 +39,7 @@ public static class EngineBench
 
         var overhead = OpOverheadMicroseconds();
         using var reference = PythonReference.RunScript(RepoPaths.Bench("engine_reference.py"),
-            [threads.ToString(), repeats.ToString()], TimeSpan.FromMinutes(10));
+            [threads.ToString(), repeats.ToString()], TimeSpan.FromMinutes(10), ct);
         var refRoot = reference.RootElement;
 
         // bf16 throughput against PyTorch at the largest size, where per-call costs no longer matter.

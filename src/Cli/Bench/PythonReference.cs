@@ -22,10 +22,10 @@ public static class PythonReference
         throw new InvalidOperationException("no python3 that imports torch was found; install python3-torch (./memplat setup)");
     }
 
-    /// <summary>Runs the script and parses the last line of its output that is a JSON object.</summary>
-    public static JsonDocument RunScript(string script, IEnumerable<string> args, TimeSpan timeout)
+    /// <summary>Runs the script and parses the last line of its output that is a JSON object; cancellation kills it.</summary>
+    public static JsonDocument RunScript(string script, IEnumerable<string> args, TimeSpan timeout, CancellationToken ct = default)
     {
-        var r = ProcessRunner.Run(FindInterpreter(), [script, .. args], timeout: timeout);
+        var r = ProcessRunner.Run(FindInterpreter(), [script, .. args], timeout: timeout, ct: ct);
         if (r.ExitCode != 0) throw new InvalidOperationException($"{script} failed with exit code {r.ExitCode}:\n{r.StdOut}{r.StdErr}");
         var json = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.TrimStart().StartsWith('{'));
         return JsonDocument.Parse(json);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using MemoryPlatform.Grains.Storage;
 using MemoryPlatform.ModelCore.Icae;
@@ -9,8 +8,8 @@ using StackExchange.Redis;
 namespace MemoryPlatform.Cli.Bench;
 
 /// <summary>
-/// Slot blob write/read throughput through the MemoryStore (versioned compare-and-set write; MGET + full
-/// validation on read) against raw SET/MGET of the same bytes, on one redis-server started for the run.
+/// Slot blob write/read throughput through the MemoryStore (versioned compare-and-set write of a document's spans in
+/// one round trip; MGET + full validation on read) against raw SET/MGET of the same bytes, alternating, on one redis-server started for the run.
 /// Each timed repetition moves <c>spans</c> blobs at once (pipelined, as a document's ingest and query do).
 /// </summary>
 public static class StoreBench
@@ -37,22 +36,27 @@ public static class StoreBench
             var rawKeys = Enumerable.Range(0, spans).Select(i => (RedisKey)$"bench:raw:{dim}:{i}").ToArray();
             long version = 0;
 
-            var storeWrite = await TimeAsync(() => Task.WhenAll(blobs.Select((b, i) => store.WriteAsync("bench", "d" + dim, i, ++version, b))), repeats);
-            var rawWrite = await TimeAsync(() => Task.WhenAll(blobs.Select((b, i) => db.StringSetAsync(rawKeys[i], b))), repeats);
-            var storeRead = await TimeAsync(async () =>
+            var (storeWrite, rawWrite) = await PairedAsync(
+                () => store.WriteSpansAsync("bench", "d" + dim, [.. blobs.Select((b, i) => new SpanWrite(i, ++version, b))]),
+                () => Task.WhenAll(blobs.Select((b, i) => db.StringSetAsync(rawKeys[i], b))), repeats, ct);
+            var (storeRead, rawRead) = await PairedAsync(async () =>
             {
                 var reads = await store.ReadSpansAsync("bench", "d" + dim, spans, fingerprint, ct);
                 if (reads.Any(r => r.Matrix is null)) throw new InvalidOperationException("a stored blob failed validation");
-            }, repeats);
-            var rawRead = await TimeAsync(() => db.StringGetAsync(rawKeys), repeats);
+            }, () => db.StringGetAsync(rawKeys), repeats, ct);
 
             results.Add(new JsonObject
             {
                 ["rows"] = rows, ["dim"] = dim, ["blob_bytes"] = blobs[0].Length, ["spans"] = spans,
-                ["store_write_mb_s"] = bytes / storeWrite / 1e6, ["raw_write_mb_s"] = bytes / rawWrite / 1e6,
-                ["write_ratio"] = rawWrite / storeWrite,
-                ["store_read_mb_s"] = bytes / storeRead / 1e6, ["raw_read_mb_s"] = bytes / rawRead / 1e6,
-                ["read_ratio"] = rawRead / storeRead,
+                ["store_write_mb_s"] = bytes / storeWrite.Median / 1e6, ["raw_write_mb_s"] = bytes / rawWrite.Median / 1e6,
+                ["write_ratio"] = rawWrite.Median / storeWrite.Median,
+                ["store_read_mb_s"] = bytes / storeRead.Median / 1e6, ["raw_read_mb_s"] = bytes / rawRead.Median / 1e6,
+                ["read_ratio"] = rawRead.Median / storeRead.Median,
+                ["seconds"] = new JsonObject
+                {
+                    ["store_write"] = storeWrite.ToJson(), ["raw_write"] = rawWrite.ToJson(),
+                    ["store_read"] = storeRead.ToJson(), ["raw_read"] = rawRead.ToJson(),
+                },
             });
         }
         return new JsonObject
@@ -63,20 +67,24 @@ public static class StoreBench
         };
     }
 
-    /// <summary>Median seconds of <paramref name="repeats"/> timed runs after one untimed warm-up.</summary>
-    private static async Task<double> TimeAsync(Func<Task> action, int repeats)
+    /// <summary>The store's operation and the raw one, alternating (<see cref="BenchStats.PairedAsync"/>), one warm-up each.</summary>
+    private static Task<(BenchStats.Sample Store, BenchStats.Sample Raw)> PairedAsync(Func<Task> store, Func<Task> raw, int repeats, CancellationToken ct) =>
+        BenchStats.PairedAsync(() => BenchStats.SecondsAsync(store), () => BenchStats.SecondsAsync(raw), warmup: 1, repeats, ct);
+
+    /// <summary>The suite's row: the worse of the write and read ratios over every measured size.</summary>
+    public static BenchOutcome Outcome(JsonObject result)
     {
-        await action();
-        var times = new double[repeats];
-        for (var i = 0; i < repeats; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            await action();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-        Array.Sort(times);
-        return BenchStats.Median(times);
+        var rows = result["results"]!.AsArray().OfType<JsonNode>().ToArray();
+        double R(JsonNode row, string name) => row[name]!.GetValue<double>();
+        var ratio = rows.Min(r => Math.Min(R(r, "write_ratio"), R(r, "read_ratio")));
+        var summary = string.Join("; ", rows.Select(r =>
+            $"{r["rows"]}×{r["dim"]} {result["dtype"]}: write {R(r, "store_write_mb_s"):F0} vs {R(r, "raw_write_mb_s"):F0} MB/s, " +
+            $"read {R(r, "store_read_mb_s"):F0} vs {R(r, "raw_read_mb_s"):F0} MB/s"));
+        return new BenchOutcome("store", "slot blob write/read MB/s through the memory store vs raw SET/GET of the same bytes",
+            ratio, "store / raw MB/s, worse of write and read", Target, summary, result);
     }
+
+    public static readonly BenchTarget Target = new(0.8);
 
     public static void PrintTable(JsonObject r)
     {

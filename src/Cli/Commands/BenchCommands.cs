@@ -17,6 +17,8 @@ public static class BenchCommands
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(Model());
         bench.Subcommands.Add(Store());
+        bench.Subcommands.Add(ClusterBench.CreateCommand());
+        bench.Subcommands.Add(All());
         return bench;
     }
 
@@ -58,6 +60,35 @@ public static class BenchCommands
             else StoreBench.PrintTable(result);
             return 0;
         });
+        return command;
+    }
+
+    private static Command All()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
+        var model = new Option<string>("--model") { Description = "Base model directory", DefaultValueFactory = _ => Path.Combine(RepoPaths.Root, "models", "memplat-tiny") };
+        var adapter = new Option<string?>("--adapter") { Description = "ICAE adapter directory (default: MODEL/icae)" };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions per measurement (median reported)", DefaultValueFactory = _ => 3 };
+        var only = new Option<string[]>("--only") { Description = $"Run only these benchmarks ({string.Join(", ", SuiteBench.Names)})", AllowMultipleArgumentsPerToken = true };
+        var ingestSpans = new Option<int>("--ingest-spans") { Description = "Spans of the ingested document", DefaultValueFactory = _ => SuiteOptions.DefaultIngestSpans };
+        var decodeTokens = new Option<int>("--decode-tokens") { Description = "Tokens generated per decode query", DefaultValueFactory = _ => SuiteOptions.DefaultDecodeTokens };
+        var command = new Command("all", "Every benchmark on the default model, one table (or JSON) with targets and all_targets_met");
+        foreach (var option in new Option[] { json, model, adapter, repeats, only, ingestSpans, decodeTokens }) command.Options.Add(option);
+        command.SetAction((parse, ct) => CommandErrors.RunAsync("bench all", async () =>
+        {
+            Torch.Threads = Environment.ProcessorCount;
+            var modelDir = Path.GetFullPath(parse.GetValue(model)!);
+            var options = new SuiteOptions(modelDir, Path.GetFullPath(parse.GetValue(adapter) ?? Path.Combine(modelDir, "icae")),
+                parse.GetValue(repeats), parse.GetValue(only) ?? [])
+            {
+                IngestSpans = parse.GetValue(ingestSpans),
+                DecodeTokens = parse.GetValue(decodeTokens),
+            };
+            var result = await SuiteBench.RunAsync(options, "./memplat " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                m => Console.Error.WriteLine($"bench all: {m}"), ct);
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(Indented));
+            else foreach (var line in SuiteReport.Table(result)) Console.WriteLine(line);
+        }));
         return command;
     }
 

@@ -16,6 +16,7 @@ public static class EvalCommands
         eval.Subcommands.Add(Copy());
         eval.Subcommands.Add(EvalLongContextCommands.Perplexity());
         eval.Subcommands.Add(EvalLongContextCommands.PasskeyRetrieval());
+        eval.Subcommands.Add(EvalIcaeCommand.Create());
         return eval;
     }
 

@@ -20,6 +20,30 @@ public static class PlotCommands
             Console.WriteLine($"wrote {parse.GetValue(output)}");
         }));
         plot.Subcommands.Add(loss);
+        plot.Subcommands.Add(Lengths());
         return plot;
+    }
+
+    /// <summary>`memplat plot lengths`: ppl or passkey accuracy against the length, a line per model's result file.</summary>
+    private static Command Lengths()
+    {
+        var results = new Option<string[]>("--result") { Description = "NAME=FILE: a line named NAME from the JSON of eval ppl/passkey --json (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var metric = new Option<string>("--metric") { Description = "ppl or accuracy", DefaultValueFactory = _ => "ppl" };
+        var title = new Option<string>("--title") { DefaultValueFactory = _ => "" };
+        var output = new Option<string>("--out") { Description = "SVG file to write", Required = true };
+        var command = new Command("lengths", "Perplexity or passkey accuracy against the length, as SVG");
+        foreach (var o in new Option[] { results, metric, title, output }) command.Options.Add(o);
+        command.SetAction(parse => CommandErrors.Run("plot lengths", () =>
+        {
+            var series = parse.GetValue(results)!.Select(r =>
+            {
+                var eq = r.IndexOf('=');
+                if (eq <= 0) throw new ArgumentException($"--result '{r}': expected NAME=FILE");
+                return (r[..eq], File.ReadAllText(r[(eq + 1)..]));
+            }).ToList();
+            LengthPlot.Build(series, parse.GetValue(metric)!, parse.GetValue(title)!).Save(parse.GetValue(output)!);
+            Console.WriteLine($"wrote {parse.GetValue(output)}");
+        }));
+        return command;
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Models;
 using MemoryPlatform.ModelCore.Tensors;
@@ -198,7 +197,7 @@ public static class TrainCommands
             Console.Error.WriteLine($"memplat {name}: {dataSummary}, {trainable:N0} trainable parameters, k {trainer.Model.MemoryTokens}, span {trainer.Model.Config.SpanLength}");
             var total = trainer.Options.Steps;
             var startStep = trainer.Step;
-            var watch = Stopwatch.StartNew();
+            var progress = new TrainingProgress(startStep, total);
             IcaeTrainStep? last = null;
             var reference = "";
             trainer.Run(onStep: r =>
@@ -208,14 +207,13 @@ public static class TrainCommands
                 var losses = trainer.Options.Objective == IcaeObjective.Pretrain
                     ? $"loss {r.Loss:F4} ae {r.AeLoss:F4} lm {r.LmLoss:F4}"
                     : $"answer loss {r.FtLoss:F4}";
-                var eta = TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / (r.Step - startStep) * (total - r.Step));
-                Console.Error.Write($"\rstep {r.Step}/{total} {losses}{reference} lr {r.LearningRate:G3} {r.TokensPerSecond:N0} tok/s ETA {eta:hh\\:mm\\:ss}   ");
+                progress.Write(r.Step, losses + reference, r.LearningRate, r.TokensPerSecond);
             });
             Console.Error.WriteLine();
             var adapterDir = Path.Combine(outDir, "adapter");
             trainer.Model.SaveAdapter(adapterDir);
             if (last is not null)
-                Console.WriteLine($"trained steps {startStep}..{last.Step} in {watch.Elapsed:hh\\:mm\\:ss}; final loss {last.Loss:F4}; adapter in {adapterDir}, " +
+                Console.WriteLine($"trained steps {startStep}..{last.Step} in {progress.Elapsed:hh\\:mm\\:ss}; final loss {last.Loss:F4}; adapter in {adapterDir}, " +
                                   $"log in {Path.Combine(outDir, IcaeTrainer.LogFile)}");
             else
                 Console.WriteLine($"nothing to do: the run is already at step {trainer.Step} of {total}; adapter in {adapterDir}");

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using MemoryPlatform.ModelCore.Plotting;
 using MemoryPlatform.ModelCore.Tensors;
 using MemoryPlatform.ModelCore.Training;
@@ -91,24 +90,22 @@ internal sealed class TrainerCli
             Console.Error.WriteLine($"memplat {name}: {data.Tokens.Length:N0} training tokens, {trainer.Model.NamedParameters().Sum(p => p.Value.NumElements):N0} parameters");
             var total = trainer.Options.Steps;
             var startStep = trainer.Step;
-            var watch = Stopwatch.StartNew();
+            var progress = new TrainingProgress(startStep, total);
             TrainStep? last = null;
             string copy = "";
             trainer.Run(onStep: r =>
             {
                 last = r;
                 if (!double.IsNaN(r.CopyFirst)) copy = $" copy {r.CopyFirst:F2}/{r.CopySecond:F2}";
-                var done = r.Step - startStep;
-                var eta = TimeSpan.FromSeconds(watch.Elapsed.TotalSeconds / done * (total - r.Step));
                 var scale = trainer.Options.E2Llm is null ? "" : $" g {r.Scale}";
-                Console.Error.Write($"\rstep {r.Step}/{total} loss {r.Loss:F4}{scale} lr {r.LearningRate:G3} {r.TokensPerSecond:N0} tok/s{copy} ETA {eta:hh\\:mm\\:ss}   ");
+                progress.Write(r.Step, $"loss {r.Loss:F4}{scale}", r.LearningRate, r.TokensPerSecond, copy);
             });
             Console.Error.WriteLine();
             var modelDir = Path.Combine(outDir, "model");
             trainer.SaveModel(modelDir);
             File.Copy(tokenizerPath, Path.Combine(modelDir, "tokenizer.model"), overwrite: true);
             if (last is not null)
-                Console.WriteLine($"trained steps {startStep}..{last.Step} in {watch.Elapsed:hh\\:mm\\:ss}; final loss {last.Loss:F4}{copy}; model in {modelDir}, " +
+                Console.WriteLine($"trained steps {startStep}..{last.Step} in {progress.Elapsed:hh\\:mm\\:ss}; final loss {last.Loss:F4}{copy}; model in {modelDir}, " +
                                   $"log in {Path.Combine(outDir, LmTrainer.LogFile)}, plot in {Path.Combine(outDir, LossPlot.FileName)}");
             else
                 Console.WriteLine($"nothing to do: the run is already at step {trainer.Step} of {total}; model in {modelDir}");

@@ -47,10 +47,10 @@ public interface IDocumentGrain : IGrainWithStringKey
     Task<bool> Delete(CancellationToken ct);
 
     /// <summary>The autoencoder's view: each span decoded from its slots, concatenated.</summary>
-    [ReadOnly, CallTimeout(600_000)] Task<string> Reconstruct(CancellationToken ct);
+    [ReadOnly, CallTimeout(600)] Task<string> Reconstruct(CancellationToken ct);
 
     /// <summary>Answers over this document's slots (and those of request.Documents, same tenant, in order), streaming tokens then usage.</summary>
-    [ReadOnly, CallTimeout(600_000)] IAsyncEnumerable<QueryEvent> Query(QueryRequest request, CancellationToken ct);
+    [ReadOnly, CallTimeout(600)] IAsyncEnumerable<QueryEvent> Query(QueryRequest request, CancellationToken ct);
 }
 
 /// <summary>Returned once by <see cref="ITenantGrain.Create"/>; the API key is never stored or shown again.</summary>

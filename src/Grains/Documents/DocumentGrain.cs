@@ -24,15 +24,18 @@ namespace MemoryPlatform.Grains.Documents;
 /// by re-encoding, never by returning what they cannot vouch for; the document's status names the last repair:
 /// - a span whose blob is missing, corrupt, another model's or not the one its commit sealed is queued again;
 /// - a document encoded by another model than the one this silo serves is re-encoded whole for the served model;
-/// - an encoding document without progress for StallTimeout has its unfinished spans queued again (lost jobs).
+/// - an encoding document looks for encode jobs that were lost (<see cref="LostJobRecovery"/>) when it activates, and
+///   again when its status is read after its pending spans made no progress for <see cref="EncodeQueueOptions.StallTimeout"/>.
 /// </summary>
 public sealed class DocumentGrain(
-    DocumentStore documents, MemoryStore memory, TenantStore tenants, EncodeQueue queue, LocalModelGrains models,
-    GrainsOptions options, ILogger<DocumentGrain> logger) : Grain, IDocumentGrain
+    DocumentStore documents, MemoryStore memory, TenantStore tenants, EncodeQueue queue, LostJobRecovery recovery,
+    LocalModelGrains models, GrainsOptions options, ILogger<DocumentGrain> logger) : Grain, IDocumentGrain
 {
     private string _tenant = "";
     private string _docId = "";
     private IModelGrain _model = null!;
+    private long _lastRecoveryTicks;   // Environment.TickCount64 of this activation's last check for lost jobs
+    private int _recovering;           // 1 while a check runs (status reads interleave)
 
     public override async Task OnActivateAsync(CancellationToken ct)
     {
@@ -40,6 +43,9 @@ public sealed class DocumentGrain(
         if (!RedisIds.IsValid(_tenant) || !RedisIds.IsValid(_docId))
             throw new InvalidRequestException($"'{GetPrimaryKeyString()}' is not a valid tenant/document key");
         _model = await models.GetAsync(RuntimeIdentity, ct).ConfigureAwait(false);
+        // A new activation may follow a silo crash or a Redis restart that lost queued jobs; nobody else would notice.
+        if (await documents.GetAsync(_tenant, _docId).WaitAsync(ct).ConfigureAwait(false) is { State: DocumentState.Encoding })
+            await RequeueLostJobsAsync("checked on activation", ct).ConfigureAwait(false);
     }
 
     private long BlobBytes => SlotBlob.SizeOf(_model.SlotsPerSpan, _model.HiddenSize, options.SlotDType);
@@ -127,7 +133,39 @@ public sealed class DocumentGrain(
     {
         if (await documents.GetAsync(_tenant, _docId).WaitAsync(ct).ConfigureAwait(false) is not { } record) return null;
         record = await EnsureServedModelAsync(_docId, record, ct).ConfigureAwait(false);
-        return (await RequeueIfStalledAsync(record).ConfigureAwait(false)).ToStatus();
+        if (record.State == DocumentState.Encoding && Stalled(record) &&
+            await RequeueLostJobsAsync($"no encoding progress for {options.EncodeQueue.StallTimeout.TotalSeconds:F0} s", ct).ConfigureAwait(false) > 0)
+            record = await documents.GetAsync(_tenant, _docId).ConfigureAwait(false) ?? record;   // with the repair note
+        return record.ToStatus();
+    }
+
+    /// <summary>No span finished (nor anything else changed) for the stall timeout, and this activation did not check lately.</summary>
+    private bool Stalled(DocumentRecord record)
+    {
+        var timeout = options.EncodeQueue.StallTimeout;
+        return DateTimeOffset.UtcNow - record.UpdatedAt >= timeout &&
+               (_lastRecoveryTicks == 0 || Environment.TickCount64 - _lastRecoveryTicks >= (long)timeout.TotalMilliseconds);
+    }
+
+    /// <summary>One check at a time per activation; a failed check is logged and retried at the next stall, the caller's
+    /// read goes on (the document's state is not at stake, only its progress). Returns how many jobs were queued again.</summary>
+    private async Task<int> RequeueLostJobsAsync(string cause, CancellationToken ct)
+    {
+        if (Interlocked.CompareExchange(ref _recovering, 1, 0) != 0) return 0;
+        try
+        {
+            _lastRecoveryTicks = Environment.TickCount64;
+            return await recovery.RequeueLostAsync(_tenant, _docId, cause, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning("{Tenant}/{DocId}: the check for lost encode jobs failed: {Error}", _tenant, _docId, ex.Message);
+            return 0;
+        }
+        finally
+        {
+            Volatile.Write(ref _recovering, 0);
+        }
     }
 
     public Task<bool> Delete(CancellationToken ct) => DeleteCoreAsync(ct);
@@ -186,21 +224,34 @@ public sealed class DocumentGrain(
             MaxTokens = request.MaxTokens, Temperature = request.Temperature, Seed = unchecked((int)request.Seed), RopeScale = scale,
         };
 
+        // Each token's event carries the text it adds, so that the events spell exactly the decoded answer. The whole
+        // answer is detokenized at every step (pieces that join, leading spaces); a trailing U+FFFD may be a character
+        // whose bytes span several tokens (byte fallback), so it is held back until a later token completes it. The
+        // events run one token behind: the last one also carries whatever was still held back when generation ended.
         var generated = new List<int>();
-        var text = "";
+        var emitted = "";
+        var decoded = "";
+        QueryEvent? pending = null;
         await foreach (var token in _model.GenerateAsync(new MemoryPrompt(memory, MemoryTask.Answer, request.Prompt), generation, ct)
                            .ConfigureAwait(false))
         {
             generated.Add(token.TokenId);
-            // Detokenize the whole answer and emit the new suffix: pieces that join (byte fallback, leading spaces) come out right.
-            var next = await _model.DetokenizeAsync(generated, ct).ConfigureAwait(false);
-            var delta = next.StartsWith(text, StringComparison.Ordinal) ? next[text.Length..] : next;
-            text = next;
-            yield return new QueryEvent(delta, token.TokenId, null);
+            decoded = await _model.DetokenizeAsync(generated, ct).ConfigureAwait(false);
+            var stable = decoded.TrimEnd('\uFFFD');
+            var delta = Suffix(stable, emitted);
+            emitted = stable;
+            if (pending is not null) yield return pending;
+            pending = new QueryEvent(delta, token.TokenId, null);
         }
+        if (pending is not null) yield return pending with { Text = pending.Text + Suffix(decoded, emitted) };
         var finish = generated.Count >= request.MaxTokens ? "length" : "stop";
         yield return new QueryEvent(null, 0, new QueryUsage(slots, promptTokens, generated.Count, scale, clock.Elapsed.TotalSeconds, finish));
     }
+
+    /// <summary>What <paramref name="text"/> adds to what was emitted; a decode that rewrote emitted text cannot be
+    /// taken back, so it is sent whole (never seen with SentencePiece, whose pieces only append).</summary>
+    private static string Suffix(string text, string emitted) =>
+        text.StartsWith(emitted, StringComparison.Ordinal) ? text[emitted.Length..] : text;
 
     /// <summary>This document first, then the request's others in order (duplicates once), all ids valid.</summary>
     private List<string> ValidateQuery(QueryRequest request)
@@ -296,20 +347,7 @@ public sealed class DocumentGrain(
         return await documents.GetAsync(_tenant, docId).ConfigureAwait(false) ?? throw new DocumentNotFoundException(docId);
     }
 
-    /// <summary>An encoding document without progress for StallTimeout gets its unfinished spans queued again.</summary>
-    private async Task<DocumentRecord> RequeueIfStalledAsync(DocumentRecord record)
-    {
-        var timeout = options.EncodeQueue.StallTimeout;
-        if (record.State != DocumentState.Encoding || DateTimeOffset.UtcNow - record.UpdatedAt < timeout) return record;
-        var repair = Note($"no encoding progress for {timeout.TotalSeconds:F0} s: unfinished spans queued again");
-        var spans = await documents.RequeueStalledAsync(_tenant, _docId, DateTimeOffset.UtcNow - timeout, repair).ConfigureAwait(false);
-        if (spans.Count == 0) return record;
-        await queue.EnqueueAsync(spans.Select(s => new EncodeJob(_tenant, _docId, s.Span, s.Entry))).ConfigureAwait(false);
-        logger.LogWarning("{Tenant}/{DocId}: {Count} spans of a stalled encode queued again", _tenant, _docId, spans.Count);
-        return await documents.GetAsync(_tenant, _docId).ConfigureAwait(false) ?? record;
-    }
-
-    private static string Note(string what) => DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture) + " " + what;
+    private static string Note(string what) => DocumentRecord.RepairNote(what);
 
     private static string Short(string fingerprint) => fingerprint.Length > 12 ? fingerprint[..12] : fingerprint.Length == 0 ? "(none)" : fingerprint;
 

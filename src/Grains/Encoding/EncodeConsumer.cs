@@ -164,12 +164,22 @@ public sealed class EncodeConsumer : IAsyncDisposable
             }
         }
 
+        // The blobs of one document go to Redis in one round trip (one staging SET each, one compare-and-set script).
+        var written = new Dictionary<string, bool>();
+        foreach (var document in live.Where(j => blobs.ContainsKey((j.Job.Tenant, j.Job.Entry.Hash))).GroupBy(j => (j.Job.Tenant, j.Job.DocId)))
+        {
+            var group = document.ToArray();
+            var stored = await _memory.WriteSpansAsync(document.Key.Tenant, document.Key.DocId,
+                [.. group.Select(j => new SpanWrite(j.Job.Span, j.Job.Entry.Version, blobs[(j.Job.Tenant, j.Job.Entry.Hash)]))]).ConfigureAwait(false);
+            for (var i = 0; i < group.Length; i++) written[group[i].Entry.Id] = stored[i];
+        }
+
         foreach (var (entry, job) in live)
         {
             var content = (job.Tenant, job.Entry.Hash);
-            if (blobs.TryGetValue(content, out var blob))
+            if (written.TryGetValue(entry.Id, out var isStored))
             {
-                await StoreAsync(job, blob).ConfigureAwait(false);
+                if (isStored) await CommitAsync(job, blobs[content]).ConfigureAwait(false);   // else a newer version of the span is stored already
                 Finish(done, entry, "stored");
             }
             else if (failures.TryGetValue(content, out var error))
@@ -215,7 +225,7 @@ public sealed class EncodeConsumer : IAsyncDisposable
         {
             try
             {
-                SlotBlob.Decode(stored.Blob, fingerprint);
+                SlotBlob.Decode(stored.Blob.AsMemory(), fingerprint);
                 return stored.Blob;
             }
             catch (Exception e) when (e is InvalidDataException or SlotFingerprintMismatchException)
@@ -296,10 +306,10 @@ public sealed class EncodeConsumer : IAsyncDisposable
         return slots;
     }
 
-    private async Task StoreAsync(EncodeJob job, byte[] blob)
+    /// <summary>After the job's <paramref name="blob"/> was written: marks the span done with the blob's seal, or removes
+    /// the blob again if the span moved on.</summary>
+    private async Task CommitAsync(EncodeJob job, byte[] blob)
     {
-        if (!await _memory.WriteAsync(job.Tenant, job.DocId, job.Span, job.Entry.Version, blob).ConfigureAwait(false))
-            return; // a newer version of the span is stored already
         var result = await _documents.CommitSpanAsync(job.Tenant, job.DocId, job.Span, job.Entry, MemoryStore.SealOf(blob))
             .ConfigureAwait(false);
         if (result == CommitResult.Stale)

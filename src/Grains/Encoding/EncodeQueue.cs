@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using MemoryPlatform.Grains.Hosting;
 using MemoryPlatform.Grains.Storage;
 using StackExchange.Redis;
@@ -108,6 +110,25 @@ public sealed class EncodeQueue(RedisStores redis, EncodeQueueOptions options)
         var ack = Db.ExecuteAsync("XACK", [.. args]);
         var del = Db.ExecuteAsync("XDEL", [options.StreamKey, .. args.Skip(2)]);
         return Task.WhenAll(ack, del);
+    }
+
+    /// <summary>
+    /// Every entry still in the stream (never read, or read and not yet acknowledged), oldest first, one XRANGE page at
+    /// a time. Costs one pass over the stream, whose length is the cluster's outstanding work; empty when it is gone.
+    /// </summary>
+    public async IAsyncEnumerable<StreamEntry> ScanAsync([EnumeratorCancellation] CancellationToken ct, int pageSize = 1000)
+    {
+        var start = "-";
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var raw = await Db.ExecuteAsync("XRANGE", options.StreamKey, start, "+", "COUNT", pageSize.ToString(CultureInfo.InvariantCulture))
+                .WaitAsync(ct).ConfigureAwait(false);
+            var page = ParseEntries((RedisResult[])raw!);
+            foreach (var entry in page) yield return entry;
+            if (page.Count < pageSize) yield break;
+            start = "(" + page[^1].Id; // exclusive start (Redis 6.2+)
+        }
     }
 
     /// <summary>Entries of the stream not yet deleted (pending or never read); for tests and diagnostics.</summary>

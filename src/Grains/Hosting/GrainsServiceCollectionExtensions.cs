@@ -25,6 +25,7 @@ public static class GrainsServiceCollectionExtensions
         services.AddSingleton<MemoryStore>();
         services.AddSingleton<TenantStore>();
         services.AddSingleton(sp => new EncodeQueue(sp.GetRequiredService<RedisStores>(), options.EncodeQueue));
+        services.AddSingleton<LostJobRecovery>();
         services.AddSingleton<LocalModelGrains>();
         return services;
     }

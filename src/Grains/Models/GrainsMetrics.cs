@@ -36,6 +36,10 @@ public static class GrainsMetrics
     public static readonly Counter<long> Spans =
         Meter.CreateCounter<long>("memplat_encode_spans", "{span}", "span encode jobs finished");
 
+    /// <summary>Pending spans whose stream entry was gone (a Redis crash, a trimmed stream), queued again by their document.</summary>
+    public static readonly Counter<long> Requeued =
+        Meter.CreateCounter<long>("memplat_encode_requeued", "{span}", "pending spans queued again because their job was lost");
+
     public static readonly Counter<long> Claimed =
         Meter.CreateCounter<long>("memplat_encode_claimed", "{entry}", "stream entries claimed from idle consumers");
 

@@ -32,7 +32,8 @@ public interface IMemoryModel : IDisposable
     string Detokenize(IReadOnlyList<int> ids);
 
     /// <summary>Encodes a batch of spans (each 1..SpanLength tokens) → one row-major [SlotsPerSpan × HiddenSize] float array each
-    /// (stored with SlotBlob.Encode). A span gives the same slots alone or in any batch.</summary>
+    /// (stored with SlotBlob.Encode). A span gives the same slots alone or in any batch up to rounding (bit for bit only at
+    /// equal batch shapes).</summary>
     IReadOnlyList<float[]> EncodeSpans(IReadOnlyList<int[]> spans, CancellationToken ct);
 
     /// <summary>Generates for a batch of prompts at once; tokens carry the index of their request.</summary>

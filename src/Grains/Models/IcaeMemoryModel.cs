@@ -62,7 +62,7 @@ public sealed class IcaeMemoryModel : IMemoryModel
         {
             foreach (var request in batch)
             {
-                var blocks = request.Memory.Select(m => Tensor.From(m.Values, m.Rows, m.Dim)).ToArray();   // [k, d] each
+                var blocks = request.Memory.Select(m => m.ToTensor()).ToArray();   // [k, d] each, float16 as stored (the decoder casts once)
                 tensors.AddRange(blocks);
                 prompts.Add(request.Task switch
                 {

@@ -18,6 +18,10 @@ public sealed record DocumentRecord(
     /// <summary>The last repair (unusable spans re-queued, a model change, a stalled encode), with its reason; null when none.</summary>
     public string? Repair { get; init; }
 
+    /// <summary>A repair note as the status shows it: the UTC time, then what was repaired and why.</summary>
+    public static string RepairNote(string what) =>
+        DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) + " " + what;
+
     public DocumentStatus ToStatus() => new(DocId, State, Tokens, Spans, Math.Min(Done, Spans), Math.Min(Done, Spans) * BlobBytes,
         TextBytes, Error, CreatedAt, UpdatedAt) { Repair = Repair };
 

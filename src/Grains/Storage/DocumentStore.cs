@@ -87,23 +87,6 @@ public sealed class DocumentStore(RedisStores redis)
         return entry
         """;
 
-    // KEYS: doc, spans, done. ARGV: cutoff (Unix ms), now, repair note. Only while the document is encoding and its last
-    // change is older than the cutoff: returns {index, entry, ...} of every span not done, and records the repair.
-    private const string RequeueStalledScript = """
-        if redis.call('HGET', KEYS[1], 'state') ~= 'encoding' then return {} end
-        if tonumber(redis.call('HGET', KEYS[1], 'updated') or '0') > tonumber(ARGV[1]) then return {} end
-        local out = {}
-        local spans = redis.call('HGETALL', KEYS[2])
-        for i = 1, #spans, 2 do
-          if redis.call('SISMEMBER', KEYS[3], spans[i]) == 0 then
-            out[#out + 1] = spans[i]
-            out[#out + 1] = spans[i + 1]
-          end
-        end
-        redis.call('HSET', KEYS[1], 'updated', ARGV[2], 'repair', ARGV[3])
-        return out
-        """;
-
     // KEYS: doc, spans, done, seals. ARGV: expected fingerprint, new fingerprint, blob bytes, span count, now, repair note,
     // then span entries (index, entry)... Replaces every span's entry if the document is still the expected model's.
     private const string RekeyScript = """
@@ -113,6 +96,27 @@ public sealed class DocumentStore(RedisStores redis)
         while i <= #ARGV do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]); i = i + 2 end
         redis.call('HSET', KEYS[1], 'fingerprint', ARGV[2], 'blob_bytes', ARGV[3], 'spans', ARGV[4], 'done', 0,
           'state', 'encoding', 'error', '', 'updated', ARGV[5], 'repair', ARGV[6])
+        return 1
+        """;
+
+    // KEYS: doc, spans, done. Returns {index, entry, ...} of the spans not done; nothing unless the document is encoding.
+    private const string PendingScript = """
+        if redis.call('HGET', KEYS[1], 'state') ~= 'encoding' then return {} end
+        local spans = redis.call('HGETALL', KEYS[2])
+        local pending = {}
+        for i = 1, #spans, 2 do
+          if redis.call('SISMEMBER', KEYS[3], spans[i]) == 0 then
+            pending[#pending + 1] = spans[i]
+            pending[#pending + 1] = spans[i + 1]
+          end
+        end
+        return pending
+        """;
+
+    // KEYS: doc. ARGV: now, repair note. Records a repair (and renews the change time) while the document is encoding.
+    private const string NoteRepairScript = """
+        if redis.call('HGET', KEYS[1], 'state') ~= 'encoding' then return 0 end
+        redis.call('HSET', KEYS[1], 'updated', ARGV[1], 'repair', ARGV[2])
         return 1
         """;
 
@@ -214,23 +218,10 @@ public sealed class DocumentStore(RedisStores redis)
         return result.IsNull ? null : SpanEntry.Parse((string)result!);
     }
 
-    /// <summary>
-    /// For an encoding document whose last change is older than <paramref name="cutoff"/>: every span not done, by index,
-    /// with <paramref name="repair"/> recorded (and the change time renewed, so the next look waits another period).
-    /// Empty when the document is not stalled. Re-queueing a span whose job still exists costs a duplicate encode,
-    /// never a wrong result (commits compare entries).
-    /// </summary>
-    public async Task<IReadOnlyList<(int Span, SpanEntry Entry)>> RequeueStalledAsync(string tenant, string docId,
-        DateTimeOffset cutoff, string repair)
-    {
-        var keys = Keys(tenant, docId);
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(RequeueStalledScript, [keys[0], keys[2], keys[3]],
-            [cutoff.ToUnixTimeMilliseconds(), Now(), repair]).ConfigureAwait(false))!;
-        var spans = new List<(int, SpanEntry)>(result.Length / 2);
-        for (var i = 0; i + 1 < result.Length; i += 2)
-            spans.Add((int.Parse((string)result[i]!, NumberStyles.None, CultureInfo.InvariantCulture), SpanEntry.Parse((string)result[i + 1]!)));
-        return spans;
-    }
+    /// <summary>Records <paramref name="repair"/> on the document, and renews its change time, if it is still encoding;
+    /// false when it is not (finished, failed or gone meanwhile).</summary>
+    public async Task<bool> NoteRepairAsync(string tenant, string docId, string repair) =>
+        (long)await Db.ScriptEvaluateAsync(NoteRepairScript, [RedisKeys.Doc(tenant, docId)], [Now(), repair]).ConfigureAwait(false) == 1;
 
     /// <summary>
     /// Replaces every span's entry (a document re-encoded for another model: new fingerprint, blob size, span count)
@@ -254,6 +245,18 @@ public sealed class DocumentStore(RedisStores redis)
     /// <summary>True when span <paramref name="span"/> still expects <paramref name="entry"/> (an encode of it is wanted).</summary>
     public async Task<bool> IsCurrentAsync(string tenant, string docId, int span, SpanEntry entry) =>
         (string?)await Db.HashGetAsync(RedisKeys.DocSpans(tenant, docId), span).ConfigureAwait(false) == entry.Format();
+
+    /// <summary>The spans of an encoding document still waiting for their encode (not in the done set), with the entry
+    /// each expects, read in one step; empty when the document is ready, failed or gone.</summary>
+    public async Task<IReadOnlyList<(int Span, SpanEntry Entry)>> PendingSpansAsync(string tenant, string docId)
+    {
+        var keys = Keys(tenant, docId);
+        var flat = (RedisResult[])(await Db.ScriptEvaluateAsync(PendingScript, [keys[0], keys[2], keys[3]]).ConfigureAwait(false))!;
+        var pending = new List<(int, SpanEntry)>(flat.Length / 2);
+        for (var i = 0; i + 1 < flat.Length; i += 2)
+            pending.Add((int.Parse((string)flat[i]!, NumberStyles.None, CultureInfo.InvariantCulture), SpanEntry.Parse((string)flat[i + 1]!)));
+        return pending;
+    }
 
     /// <summary>Every span's entry, by index.</summary>
     public async Task<SpanEntry[]> GetSpansAsync(string tenant, string docId, int count)

@@ -21,14 +21,45 @@ namespace MemoryPlatform.Grains.Storage;
 /// </summary>
 public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
 {
-    // KEYS: blob, version. ARGV: version, blob. 1 = written, 0 = a newer version is stored.
+    // KEYS: (blob, version, staged blob) per span. ARGV: each span's version. Result per span: 1 = written, 0 = a newer
+    // version is stored (the staged blob is dropped), -1 = the staged blob is gone (expired or evicted before this ran).
+    // Blobs never pass through Lua: each is renamed into place, which moves the value without copying it (as a script
+    // argument it was copied twice more, and a write cost about four raw SETs). The versions are read with one MGET and
+    // written with one MSET; `seen` carries a span's new version to a later write of the same span in this call.
     private const string WriteScript = """
-        local cur = tonumber(redis.call('GET', KEYS[2]) or '0') or 0
-        if cur > tonumber(ARGV[1]) then return 0 end
-        redis.call('SET', KEYS[1], ARGV[2])
-        redis.call('SET', KEYS[2], ARGV[1])
-        return 1
+        local n = #ARGV
+        local versionKeys = {}
+        for i = 1, n do versionKeys[i] = KEYS[3 * i - 1] end
+        local stored = redis.call('MGET', unpack(versionKeys))
+        local seen, updates, result = {}, {}, {}
+        for i = 1, n do
+          local blob, version, staged = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+          local cur = tonumber(seen[version] or stored[i]) or 0
+          if cur > tonumber(ARGV[i]) then
+            redis.call('DEL', staged)
+            result[i] = 0
+          else
+            local renamed = redis.pcall('RENAME', staged, blob)
+            if renamed.err then
+              result[i] = -1
+            else
+              redis.call('PERSIST', blob)
+              seen[version] = ARGV[i]
+              updates[#updates + 1] = version
+              updates[#updates + 1] = ARGV[i]
+              result[i] = 1
+            end
+          end
+        end
+        if #updates > 0 then redis.call('MSET', unpack(updates)) end
+        return result
         """;
+
+    /// <summary>Writes per script call: bounds the Lua stack that MGET/MSET arguments are unpacked onto.</summary>
+    private const int WritesPerScript = 512;
+
+    /// <summary>How long a staged blob waits for its write script; a writer that dies in between leaves nothing for longer.</summary>
+    private static readonly TimeSpan StagedExpiry = TimeSpan.FromMinutes(1);
 
     // KEYS: blob, version. ARGV: version. Deletes both only if they are still that version's.
     private const string RemoveScript = """
@@ -52,12 +83,47 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
     private IDatabase Db => redis.Slots;
 
     /// <summary>Stores a span's blob for <paramref name="version"/>; false when a newer version is already stored.</summary>
-    public async Task<bool> WriteAsync(string tenant, string docId, int span, long version, byte[] blob)
+    public async Task<bool> WriteAsync(string tenant, string docId, int span, long version, byte[] blob) =>
+        (await WriteSpansAsync(tenant, docId, [new SpanWrite(span, version, blob)]).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Stores blobs of one document in one round trip: each blob is SET under a staging key of the document's hash slot
+    /// (with an expiry, so a writer that dies in between leaves nothing behind for long), then one compare-and-set script
+    /// renames every blob whose version is not older than the stored one onto its span key. Result i: write i was stored
+    /// (false: a newer version of that span is stored already). Writes are applied in order.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A staged blob vanished before the script ran (eviction under memory
+    /// pressure): that span was not written; the caller retries as after any Redis error.</exception>
+    public async Task<bool[]> WriteSpansAsync(string tenant, string docId, IReadOnlyList<SpanWrite> writes)
     {
-        var result = await Db.ScriptEvaluateAsync(WriteScript,
-            [RedisKeys.Span(tenant, docId, span), RedisKeys.SpanVersion(tenant, docId, span)],
-            [version, blob]).ConfigureAwait(false);
-        return (long)result == 1;
+        if (writes.Count > WritesPerScript)
+        {
+            var all = new List<bool>(writes.Count);
+            foreach (var chunk in writes.Chunk(WritesPerScript)) all.AddRange(await WriteSpansAsync(tenant, docId, chunk).ConfigureAwait(false));
+            return [.. all];
+        }
+        if (writes.Count == 0) return [];
+        var nonce = Guid.NewGuid().ToString("N");
+        var keys = new RedisKey[3 * writes.Count];
+        var versions = new RedisValue[writes.Count];
+        var sets = new Task[writes.Count];
+        for (var i = 0; i < writes.Count; i++)
+        {
+            var w = writes[i];
+            var staged = RedisKeys.SpanStaged(tenant, docId, w.Span, nonce + "." + i.ToString(CultureInfo.InvariantCulture));
+            sets[i] = Db.StringSetAsync(staged, w.Blob, StagedExpiry);
+            keys[3 * i] = RedisKeys.Span(tenant, docId, w.Span);
+            keys[3 * i + 1] = RedisKeys.SpanVersion(tenant, docId, w.Span);
+            keys[3 * i + 2] = staged;
+            versions[i] = w.Version;
+        }
+        var script = Db.ScriptEvaluateAsync(WriteScript, keys, versions);   // pipelined behind the SETs: one round trip
+        await Task.WhenAll(sets).ConfigureAwait(false);
+        var results = (long[])(await script.ConfigureAwait(false))!;
+        for (var i = 0; i < results.Length; i++)
+            if (results[i] < 0)
+                throw new InvalidOperationException($"the staged blob of span {writes[i].Span} of {tenant}/{docId} was evicted before it could be stored");
+        return [.. results.Select(r => r == 1)];
     }
 
     /// <summary>Removes a span's blob if it is still <paramref name="version"/>'s (an encode that turned out stale).</summary>
@@ -116,7 +182,7 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
         var bytes = (byte[])value!;
         try
         {
-            var matrix = SlotBlob.Decode(bytes, expected);
+            var matrix = SlotBlob.Decode(bytes.AsMemory(), expected);   // keeps bytes: no copy
             if (seal is null || SealOf(bytes) == seal) return new SpanRead(matrix, bytes.Length, null, null);
             return new SpanRead(null, bytes.Length, SpanProblem.Misplaced, seal.Length == 0
                 ? "an intact blob, but no commit recorded a seal for this span"
@@ -184,3 +250,6 @@ public enum SpanProblem { Missing, Corrupt, ForeignModel, Misplaced }
 
 /// <summary>One validated span read: the slots, or the problem (with a human-readable detail).</summary>
 public sealed record SpanRead(SlotMatrix? Matrix, long Bytes, SpanProblem? Problem, string? Detail);
+
+/// <summary>One blob to store: span index, the span version it was encoded for, the <see cref="SlotBlob"/> bytes.</summary>
+public sealed record SpanWrite(int Span, long Version, byte[] Blob);

@@ -95,13 +95,16 @@ public sealed record IcaeConfig
             throw Error("base_model", $"must be {ModelFingerprint.Size * 2} hex digits, found '{hex}'");
     }
 
-    /// <summary>Checks that the config fits <paramref name="baseConfig"/>: a span and its k memory tokens inside the window.</summary>
+    /// <summary>
+    /// Checks that the config fits <paramref name="baseConfig"/>: a span and its k memory tokens within the positions the
+    /// base reads, its window times the supported E²-LLM scale (the encoder runs at that span's scale).
+    /// </summary>
     public void ValidateFor(LlamaConfig baseConfig, string source = FileName)
     {
         Validate(source);
-        if (SpanLength + MemoryTokens > baseConfig.MaxPositionEmbeddings)
-            throw new InvalidDataException($"{source}: span_length {SpanLength} + memory_tokens {MemoryTokens} exceed the base model's window " +
-                                           $"(max_position_embeddings {baseConfig.MaxPositionEmbeddings})");
+        if (SpanLength + MemoryTokens > MaxDecoderPositions(baseConfig))
+            throw new InvalidDataException($"{source}: span_length {SpanLength} + memory_tokens {MemoryTokens} exceed the positions the base model reads " +
+                                           $"(max_position_embeddings {baseConfig.MaxPositionEmbeddings} × E²-LLM scale {SupportedRopeScale(baseConfig)})");
     }
 
     // ---- JSON ----

@@ -198,6 +198,14 @@ public sealed class IcaeModel : IDisposable
     }
 
     /// <summary>
+    /// The encoder's E²-LLM scale: that of a full span plus its k memory tokens (640 positions for 512 + 128 over a
+    /// 512-token window: g = 2, a scale the E²-LLM fine-tune trained), fixed per adapter. A scale chosen from each
+    /// batch's length would make a span's slots depend on the spans it is batched with; g = 1 past the window would
+    /// put the memory tokens at positions the base never saw.
+    /// </summary>
+    public int EncoderRopeScale => RopeScaleFor(Config.SpanLength + MemoryTokens);
+
+    /// <summary>
     /// The encoder pass: row b is span b's tokens, then the k memory tokens, then right padding; positions
     /// 0 .. n_b + k − 1 (§3.1: memory tokens get no special positions); padding is masked out, so a span gives
     /// the same slots alone or in any batch. Returns the final-norm hidden states at the memory positions
@@ -237,7 +245,10 @@ public sealed class IcaeModel : IDisposable
         var padded = spans.Any(s => s.Length + k < T);
         var mask = padded ? Tensor.From(keep, batch, T).To(Base.Device) : null;                  // [B, T]
         Adapter.Training = training;
-        var hidden = Base.Forward(x, pos, Base.RopeFor(T), mask, adapter: Adapter);              // [B, T, d]
+        // Inference takes the attention products in the base dtype (Hugging Face's eager numerics, several times faster
+        // in bf16); that rounds differently at other batch shapes, which is why silos encode one span per call.
+        // Training keeps float32 products, whose gradients it has always used.
+        var hidden = Base.Forward(x, pos, Base.RopeFor(T, EncoderRopeScale), mask, adapter: Adapter, float32Products: training);   // [B, T, d]
         var slots = Tensor.Stack(spans.Select((s, b) => hidden.Select(0, b).Narrow(0, s.Length, k)).ToArray());   // [B, k, d]
         return scope.Keep(slots);
     }

@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
 namespace MemoryPlatform.ModelCore.Icae;
@@ -12,14 +15,15 @@ namespace MemoryPlatform.ModelCore.Icae;
 /// <code>
 /// offset size  field
 ///      0    4  magic "MPSL" (4D 50 53 4C)
-///      4    2  format version, u16 = 1
+///      4    2  format version, u16 = 2 (1 is still read)
 ///      6    1  dtype, u8 (SlotDType: 0 = Float16, 1 = Int8)
 ///      7    1  reserved, must be 0
 ///      8    4  rows (k), u32, 1..65536
 ///     12    4  dim (d), u32, 1..65536
 ///     16   32  model fingerprint (SHA-256 of base model + adapter identity)
 ///     48    8  payload length in bytes, u64 (must equal SizeOf(rows, dim, dtype) - 64)
-///     56    8  checksum: first 8 bytes of SHA-256(header bytes 0..55 ‖ payload)
+///     56    8  checksum of header bytes 0..55 ‖ payload: XXH64, seed 0 (version 2);
+///              the first 8 bytes of SHA-256 (version 1)
 ///     64    …  payload
 /// </code>
 /// <para>Payload: Float16 = rows×dim binary16 values, row-major. Int8 = rows float32 scales
@@ -27,7 +31,8 @@ namespace MemoryPlatform.ModelCore.Icae;
 /// value = q × scale.</para>
 /// <para>The checksum also covers the header fields before it, so a flipped bit anywhere (shape,
 /// dtype, fingerprint, payload) is caught as corruption; a fingerprint mismatch is reported only
-/// for an intact blob. A blob holds only finite values: Encode refuses NaN/±Inf (and, for Float16,
+/// for an intact blob. It guards against corruption, not forgery, so version 2 takes XXH64 (several
+/// GB/s) instead of SHA-256, which cost more than fetching the blob from Redis. A blob holds only finite values: Encode refuses NaN/±Inf (and, for Float16,
 /// values beyond the binary16 range) and Decode refuses them too.</para>
 /// <para><see cref="ReadHeader"/> needs only the first 64 bytes, so a store can fetch the header
 /// alone (Redis <c>GETRANGE key 0 63</c>) to check shape and model before fetching the payload.</para>
@@ -37,8 +42,10 @@ public static class SlotBlob
     /// <summary>Size of the fixed header in bytes.</summary>
     public const int HeaderSize = 64;
 
-    /// <summary>The format version this code writes and reads.</summary>
-    public const ushort FormatVersion = 1;
+    /// <summary>The format version this code writes (XXH64 checksum); it also reads version 1 (SHA-256 checksum).</summary>
+    public const ushort FormatVersion = 2;
+
+    private const ushort Sha256Version = 1;
 
     /// <summary>Largest accepted row count (k).</summary>
     public const int MaxRows = 65_536;
@@ -98,7 +105,7 @@ public static class SlotBlob
         BinaryPrimitives.WriteUInt32LittleEndian(header[OffDim..], (uint)dim);
         fingerprint.CopyTo(header[OffFingerprint..]);
         BinaryPrimitives.WriteUInt64LittleEndian(header[OffPayloadLength..], (ulong)payloadLength);
-        BinaryPrimitives.WriteUInt64LittleEndian(header[OffChecksum..], Checksum(blob));
+        BinaryPrimitives.WriteUInt64LittleEndian(header[OffChecksum..], Checksum(blob, FormatVersion));
         return blob;
     }
 
@@ -115,8 +122,8 @@ public static class SlotBlob
         if (!blob[..4].SequenceEqual(Magic))
             throw new InvalidDataException($"Slot blob has bad magic {Convert.ToHexString(blob[..4])}, expected 4D50534C (\"MPSL\").");
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(blob[OffVersion..]);
-        if (version != FormatVersion)
-            throw new InvalidDataException($"Slot blob has unknown format version {version}; this code reads version {FormatVersion}.");
+        if (version is not (FormatVersion or Sha256Version))
+            throw new InvalidDataException($"Slot blob has unknown format version {version}; this code reads versions {Sha256Version} and {FormatVersion}.");
         byte dtypeByte = blob[OffDType];
         if (!Enum.IsDefined((SlotDType)dtypeByte))
             throw new InvalidDataException($"Slot blob has unknown dtype code {dtypeByte}.");
@@ -140,34 +147,46 @@ public static class SlotBlob
     }
 
     /// <summary>
-    /// Validates a whole blob and decodes its slots to float32.
+    /// Validates a whole blob and decodes its slots (a copy of the blob is kept; see the <see cref="ReadOnlyMemory{T}"/>
+    /// overload, which keeps the caller's bytes instead).
     /// </summary>
     /// <exception cref="SlotFingerprintMismatchException">The blob is intact but was encoded by another
     /// model+adapter than <paramref name="expected"/>: re-encode.</exception>
     /// <exception cref="InvalidDataException">The blob is truncated, has trailing bytes, a bad header,
     /// a checksum mismatch, or non-finite/out-of-range values; the message says which. (The
     /// fingerprint mismatch is a separate type because InvalidDataException is sealed.)</exception>
-    public static SlotMatrix Decode(ReadOnlySpan<byte> blob, ModelFingerprint expected)
+    public static SlotMatrix Decode(ReadOnlySpan<byte> blob, ModelFingerprint expected) => Decode(new ReadOnlyMemory<byte>(blob.ToArray()), expected);
+
+    /// <summary>
+    /// Validates a whole blob (header, checksum, fingerprint, every value) and returns its slots. A float16 matrix
+    /// refers to <paramref name="blob"/>'s payload and converts it only when its values are read
+    /// (<see cref="SlotMatrix"/>), so the caller must not change those bytes afterwards.
+    /// </summary>
+    /// <exception cref="SlotFingerprintMismatchException">Intact, but encoded by another model+adapter.</exception>
+    /// <exception cref="InvalidDataException">Truncated, trailing bytes, bad header, checksum mismatch, or bad values.</exception>
+    public static SlotMatrix Decode(ReadOnlyMemory<byte> blob, ModelFingerprint expected)
     {
-        var header = ReadHeader(blob);
+        var bytes = blob.Span;
+        var header = ReadHeader(bytes);
         long total = HeaderSize + header.PayloadLength;
-        if (blob.Length < total)
-            throw new InvalidDataException($"Slot blob is truncated: {blob.Length} bytes, header says {total} ({header.Rows} × {header.Dim} {header.DType}).");
-        if (blob.Length > total)
-            throw new InvalidDataException($"Slot blob has {blob.Length - total} trailing bytes after the {total} its header describes.");
-        ulong actualChecksum = Checksum(blob);
+        if (bytes.Length < total)
+            throw new InvalidDataException($"Slot blob is truncated: {bytes.Length} bytes, header says {total} ({header.Rows} × {header.Dim} {header.DType}).");
+        if (bytes.Length > total)
+            throw new InvalidDataException($"Slot blob has {bytes.Length - total} trailing bytes after the {total} its header describes.");
+        ulong actualChecksum = Checksum(bytes, header.Version);
         if (actualChecksum != header.Checksum)
             throw new InvalidDataException(
                 $"Slot blob checksum mismatch (stored {header.Checksum:X16}, computed {actualChecksum:X16}): the blob is corrupt.");
         if (header.Fingerprint != expected)
             throw new SlotFingerprintMismatchException(expected, header.Fingerprint);
 
-        var values = new float[(long)header.Rows * header.Dim];
-        var payload = blob[HeaderSize..];
         if (header.DType == SlotDType.Float16)
-            DecodeFloat16(payload, values);
-        else
-            DecodeInt8(payload, header.Rows, header.Dim, values);
+        {
+            CheckFloat16Finite(bytes[HeaderSize..]);
+            return new SlotMatrix(blob[HeaderSize..], header.Rows, header.Dim);
+        }
+        var values = new float[(long)header.Rows * header.Dim];
+        DecodeInt8(bytes[HeaderSize..], header.Rows, header.Dim, values);
         return new SlotMatrix(values, header.Rows, header.Dim, header.DType);
     }
 
@@ -186,19 +205,35 @@ public static class SlotBlob
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown slot dtype."),
     };
 
-    /// <summary>First 8 bytes (as little-endian u64) of SHA-256 over header bytes 0..55 and the payload.</summary>
-    private static ulong Checksum(ReadOnlySpan<byte> blob)
+    /// <summary>
+    /// The checksum over header bytes 0..55 and the payload, as <paramref name="version"/> defines it: XXH64 with seed 0
+    /// (version 2), or the first 8 bytes of SHA-256 read as a little-endian u64 (version 1).
+    /// </summary>
+    public static ulong Checksum(ReadOnlySpan<byte> blob, ushort version)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(blob[..OffChecksum]);
-        sha.AppendData(blob[HeaderSize..]);
-        Span<byte> hash = stackalloc byte[32];
-        sha.GetHashAndReset(hash);
-        return BinaryPrimitives.ReadUInt64LittleEndian(hash);
+        if (version == Sha256Version)
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(blob[..OffChecksum]);
+            sha.AppendData(blob[HeaderSize..]);
+            Span<byte> hash = stackalloc byte[32];
+            sha.GetHashAndReset(hash);
+            return BinaryPrimitives.ReadUInt64LittleEndian(hash);
+        }
+        if (version != FormatVersion) throw new ArgumentOutOfRangeException(nameof(version), version, "unknown slot blob version");
+        return XxHash64.Hash(blob[..OffChecksum], blob[HeaderSize..]);
     }
 
     private static void EncodeFloat16(ReadOnlySpan<float> slots, Span<byte> payload)
     {
+        // One vectorised pass finds the largest magnitude (NaN if any value is NaN); only a bad block goes through the
+        // element-by-element loop that names the offending value. Below 65520 every value rounds to a finite binary16.
+        var largest = slots.IsEmpty ? 0 : TensorPrimitives.MaxMagnitude(slots);
+        if (BitConverter.IsLittleEndian && float.IsFinite(largest) && Math.Abs(largest) < 65520f)
+        {
+            TensorPrimitives.ConvertToHalf(slots, MemoryMarshal.Cast<byte, Half>(payload));   // IEEE round-to-nearest-even
+            return;
+        }
         for (int i = 0; i < slots.Length; i++)
         {
             float x = slots[i];
@@ -211,14 +246,23 @@ public static class SlotBlob
         }
     }
 
-    private static void DecodeFloat16(ReadOnlySpan<byte> payload, float[] values)
+    /// <summary>Refuses a payload holding a binary16 infinity or NaN (all exponent bits set), a vector at a time.</summary>
+    private static void CheckFloat16Finite(ReadOnlySpan<byte> payload)
     {
-        for (int i = 0; i < values.Length; i++)
+        var bits = MemoryMarshal.Cast<byte, ushort>(payload);                            // little-endian values
+        const ushort exponent = 0x7C00;
+        int i = 0;
+        if (BitConverter.IsLittleEndian && Vector256.IsHardwareAccelerated)
+        {
+            var mask = Vector256.Create(exponent);
+            for (; i <= bits.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+                if (Vector256.EqualsAny(Vector256.Create(bits[i..]) & mask, mask)) break;   // the loop below names it
+        }
+        for (; i < bits.Length; i++)
         {
             var h = BinaryPrimitives.ReadHalfLittleEndian(payload[(2 * i)..]);
             if (!Half.IsFinite(h))
                 throw new InvalidDataException($"Slot blob value {i} is {h}; slot blobs hold finite values only.");
-            values[i] = (float)h;
         }
     }
 

@@ -5,7 +5,7 @@ namespace MemoryPlatform.ModelCore.Models;
 /// <summary>
 /// Keys and values of every layer for the positions seen so far, after RoPE, in preallocated
 /// buffers [B, Hkv, capacity, D] so each decode step writes one slice instead of copying the
-/// whole cache. Owns its buffers.
+/// whole cache; float32 where the attention would cast half-precision keys to float32 anyway. Owns its buffers.
 /// </summary>
 public sealed class KvCache : IDisposable
 {
@@ -33,8 +33,11 @@ public sealed class KvCache : IDisposable
             throw new InvalidOperationException($"KV cache full: {Length} cached + {t} new > capacity {Capacity}");
         if (keys[layer] is null)
         {
-            keys[layer] = TensorScope.Escape(Tensor.Zeros([k.Size(0), k.Size(1), Capacity, k.Size(3)], k.DType, k.Device));
-            values[layer] = TensorScope.Escape(Tensor.Zeros([v.Size(0), v.Size(1), Capacity, v.Size(3)], v.DType, v.Device));
+            // The composed attention multiplies half-precision keys and values as float32: stored as float32, each new
+            // position is converted once here rather than the whole cache at every decode step.
+            var storage = Functional.ComposedAttentionCastsToFloat32(k.DType) ? DType.Float32 : k.DType;
+            keys[layer] = TensorScope.Escape(Tensor.Zeros([k.Size(0), k.Size(1), Capacity, k.Size(3)], storage, k.Device));
+            values[layer] = TensorScope.Escape(Tensor.Zeros([v.Size(0), v.Size(1), Capacity, v.Size(3)], storage, v.Device));
         }
         using (var slot = keys[layer]!.Narrow(2, Length, t)) slot.CopyFrom(k);
         using (var slot = values[layer]!.Narrow(2, Length, t)) slot.CopyFrom(v);

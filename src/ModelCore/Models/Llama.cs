@@ -128,12 +128,15 @@ public sealed class Llama : IDisposable
     /// <paramref name="positions"/> [B, T]. <paramref name="keep"/> [B, cached + T] marks real
     /// (non-padding) positions; <paramref name="cache"/> receives this call's keys and values.
     /// <paramref name="adapter"/> adds a delta to projections (ICAE's LoRA encoder); null is the plain model.
+    /// <paramref name="float32Products"/> false computes the attention products in the model's dtype (faster in bf16;
+    /// see <see cref="Functional.ScaledDotProductAttention"/> for why float32 is the default).
     /// </summary>
     public Tensor Forward(Tensor embeddings, Tensor positions, RopeParameters rope, Tensor? keep = null, KvCache? cache = null,
-                          IProjectionAdapter? adapter = null)
+                          IProjectionAdapter? adapter = null, bool float32Products = true)
     {
         using var scope = TensorScope.Begin();
         var (cos, sin) = Rope.Angles(positions, rope, Device);
+        (cos, sin) = (cos.To(DType), sin.To(DType));          // once here, not in every layer's Rope.Apply
         // One mask for every layer: padding ∧ sliding window (causality is added by the attention call).
         long T = embeddings.Size(1), Tk = (cache?.Length ?? 0) + T;
         var mask = SlidingWindowMask(T, Tk, Device, keep?.Unsqueeze(1).Unsqueeze(1));  // [B, 1, T or 1, Tk]
@@ -141,7 +144,7 @@ public sealed class Llama : IDisposable
         for (var i = 0; i < Blocks.Length; i++)
         {
             using var layerScope = TensorScope.Begin();
-            var h = x + Attention(i, Functional.RmsNorm(x, Blocks[i].AttentionNorm, Config.RmsNormEps), cos, sin, mask, cache, adapter);
+            var h = x + Attention(i, Functional.RmsNorm(x, Blocks[i].AttentionNorm, Config.RmsNormEps), cos, sin, mask, cache, adapter, float32Products);
             x = layerScope.Keep(h + Mlp(i, Functional.RmsNorm(h, Blocks[i].MlpNorm, Config.RmsNormEps), adapter));
         }
         return scope.Keep(Functional.RmsNorm(x, FinalNorm, Config.RmsNormEps));
@@ -155,7 +158,8 @@ public sealed class Llama : IDisposable
     }
 
     /// <summary>Causal self-attention with grouped-query heads: Hkv key/value heads each serve H/Hkv query heads.</summary>
-    private Tensor Attention(int layer, Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, IProjectionAdapter? adapter)
+    private Tensor Attention(int layer, Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, IProjectionAdapter? adapter,
+                             bool float32Products)
     {
         var b = Blocks[layer];
         long B = x.Size(0), T = x.Size(1), H = Config.NumAttentionHeads, Hkv = Config.NumKeyValueHeads, D = Config.HeadDim;
@@ -166,12 +170,8 @@ public sealed class Llama : IDisposable
         q = Rope.Apply(q, cos, sin);
         k = Rope.Apply(k, cos, sin);
         if (cache is not null) (k, v) = cache.Append(layer, k, v);                   // [B, Hkv, Tk, D]
-        if (Hkv != H)
-        {
-            k = k.RepeatInterleave(H / Hkv, 1);                                      // [B, H, Tk, D]
-            v = v.RepeatInterleave(H / Hkv, 1);
-        }
-        var y = Functional.ScaledDotProductAttention(q, k, v, mask, causal: true);    // [B, H, T, D]
+        // Hkv < H (GQA): each key/value head serves H/Hkv query heads, inside the attention call.
+        var y = Functional.ScaledDotProductAttention(q, k, v, mask, causal: true, float32Products: float32Products);   // [B, H, T, D]
         return Proj(Projection.O, y.Transpose(1, 2).Reshape(B, T, H * D), b.Wo);    // [B, T, d]
     }
 

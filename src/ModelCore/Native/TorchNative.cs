@@ -18,6 +18,8 @@ internal static unsafe partial class TorchNative
 {
     private const string Lib = "memplat_torch";
 
+    static TorchNative() => HeapTuning.Apply();
+
     [LibraryImport(Lib)] internal static partial nint mp_last_error();
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int mp_op_find(string name, string overload, out nint op);

@@ -80,13 +80,14 @@ public sealed class SvgLinePlot
                 xml.WriteEndElement();
             }
 
-            // Legend, top right inside the frame.
-            for (var i = 0; i < Series.Count; i++)
+            // Legend, top right inside the frame; a series without a name (markers over a named line) has no entry.
+            var legend = Series.Where(s => s.Name.Length > 0).ToList();
+            for (var i = 0; i < legend.Count; i++)
             {
                 double ly = y1 + 16 + 18 * i, lx = x1 - 170;
-                if (Series[i].Markers) Element(xml, "circle", ("cx", F(lx + 10)), ("cy", F(ly - 4)), ("r", "3.5"), ("fill", Series[i].Color));
-                else Element(xml, "line", ("x1", F(lx)), ("x2", F(lx + 20)), ("y1", F(ly - 4)), ("y2", F(ly - 4)), ("stroke", Series[i].Color), ("stroke-width", "2"));
-                Text(xml, lx + 28, ly, Series[i].Name, "start");
+                if (legend[i].Markers) Element(xml, "circle", ("cx", F(lx + 10)), ("cy", F(ly - 4)), ("r", "3.5"), ("fill", legend[i].Color));
+                else Element(xml, "line", ("x1", F(lx)), ("x2", F(lx + 20)), ("y1", F(ly - 4)), ("y2", F(ly - 4)), ("stroke", legend[i].Color), ("stroke-width", "2"));
+                Text(xml, lx + 28, ly, legend[i].Name, "start");
             }
             xml.WriteEndElement();
         }

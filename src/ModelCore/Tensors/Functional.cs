@@ -59,50 +59,114 @@ public static class Functional
     }
 
     /// <summary>
-    /// softmax(q kᵀ · scale + mask) v. q [B, H, Tq, D], k and v [B, H, Tk, D].
+    /// softmax(q kᵀ · scale + mask) v. q [B, H, Tq, D], k and v [B, Hkv, Tk, D]; with grouped-query attention
+    /// (Hkv &lt; H) key/value head j serves query heads j·H/Hkv .. (j+1)·H/Hkv − 1.
     /// <paramref name="keep"/> is a bool mask broadcastable to [B, H, Tq, Tk], true where a query may
     /// attend; <paramref name="causal"/> adds the lower-triangular mask aligned to the last query
     /// (so a query block that continues a KV cache sees every cached key).
-    /// Uses libtorch's fused kernel when it exists; otherwise the same computation composed, with
-    /// scores and softmax in float32. A query row with no key to attend yields zeros, not NaN.
+    /// Uses libtorch's fused kernel when it exists; otherwise the same computation composed, with the softmax in
+    /// float32 and the two products from float32 operands (<paramref name="float32Products"/>, the default) or in the
+    /// input dtype, as Hugging Face's eager Llama computes them. A query row with no key to attend yields zeros, not NaN.
     /// </summary>
-    public static Tensor ScaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor? keep = null, bool causal = false, double? scale = null)
+    public static Tensor ScaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor? keep = null, bool causal = false, double? scale = null,
+                                                   bool float32Products = true)
     {
         var tq = q.Size(-2);
         var tk = k.Size(-2);
         var s = scale ?? 1.0 / Math.Sqrt(q.Size(-1));
         using var scope = TensorScope.Begin();
         var mask = keep;
-        if (causal)
+        if (causal && tq > 1)
         {
-            // Query i (of the last tq positions) may see keys 0 .. tk - tq + i.
+            // Query i (of the last tq positions) may see keys 0 .. tk - tq + i. (A single query sees every key.)
             var causalMask = Tensor.Ones([tq, tk], DType.Bool, q.Device).Tril(tk - tq);
             mask = mask is null ? causalMask : mask.LogicalAnd(causalMask);
         }
 
         Tensor result;
+        long heads = q.Size(1), kvHeads = k.Size(1), group = heads / kvHeads;
+        if (heads != kvHeads && heads % kvHeads != 0)
+            throw new ArgumentException($"{heads} query heads cannot share {kvHeads} key/value heads");
         if (SdpaIsNative.Value)
         {
+            if (group > 1)
+            {
+                k = k.RepeatInterleave(group, 1);                                                    // [B, H, Tk, D]
+                v = v.RepeatInterleave(group, 1);
+            }
             result = SdpaTakesScale.Value
                 ? SdpaOp.Call(q, k, v, mask, 0.0, false, s)
                 : SdpaOp.Call(q.Mul(s * Math.Sqrt(q.Size(-1))), k, v, mask, 0.0, false);
         }
-        else
+        else if (group > 1 && (mask is null || mask.Dim < 3 || mask.Size(-3) == 1))
         {
-            // Scores from float32 operands: a bf16 product would round them (to 1/8 at |score| ≈ 16), and its kernel
-            // differs with the shape, so one request alone and in a padded batch would round differently.
-            // (Under autocast the product is bf16 again, as before; the last To brings it back to float32.)
-            var f32 = AtLeastFloat32(q.DType);
-            var scores = q.To(f32).MatMul(k.To(f32).Transpose(-2, -1)).To(f32).Mul(s);    // [B, H, Tq, Tk]
-            // The most negative float, not -inf: a fully masked row then softmaxes to finite values
-            // (zeroed below) instead of NaN, which would poison gradients of padded batches.
-            if (mask is not null) scores = MaskedFill(scores, mask.LogicalNot(), float.MinValue);
-            var weights = Softmax(scores, -1);
-            result = weights.MatMul(v.To(f32)).To(v.DType);                          // [B, H, Tq, D]
+            // Grouped-query attention without copying keys and values per query head: the query heads of a group
+            // attend as one block of group·Tq rows to the group's keys (same dot products; a decode step no longer
+            // copies the whole cache twice per layer).
+            long b = q.Size(0), d = q.Size(-1);
+            var grouped = q.Reshape(b, kvHeads, group * tq, d);                                       // [B, Hkv, g·Tq, D]
+            var groupedMask = mask is null || mask.Size(-2) == 1 ? mask : TileRows(mask, group);    // [.., g·Tq, Tk]
+            result = Composed(grouped, k, v, groupedMask, s, float32Products).Reshape(b, heads, tq, d);
         }
+        else if (group > 1)
+            result = Composed(q, k.RepeatInterleave(group, 1), v.RepeatInterleave(group, 1), mask, s, float32Products);   // a per-head mask
+        else result = Composed(q, k, v, mask, s, float32Products);
         if (keep is not null) result = ZeroRowsWithoutKeys(result, mask!);
         return scope.Keep(result);
     }
+
+    /// <summary>
+    /// True when <see cref="ScaledDotProductAttention"/> (with its default float32 products) converts keys and values
+    /// of <paramref name="dtype"/> to float32: half precision on the composed path (a libtorch without a fused kernel).
+    /// </summary>
+    public static bool ComposedAttentionCastsToFloat32(DType dtype) =>
+        !SdpaIsNative.Value && dtype is DType.BFloat16 or DType.Float16;
+
+    /// <summary>softmax(q kᵀ · s + bias(mask)) v with q, k, v [B, H, T, D] of equal head counts.</summary>
+    private static Tensor Composed(Tensor q, Tensor k, Tensor v, Tensor? mask, double s, bool float32Products)
+    {
+        Tensor result;
+        if (float32Products)
+        {
+            // Float32 operands (the default): a bf16 product would round the scores (to 1/8 at |score| ≈ 16), and its
+            // kernel differs with the shape, so one request alone and in a padded batch would round differently.
+            // (Under autocast the products are bf16 again; the last To brings the result back to the input dtype.)
+            var f32 = AtLeastFloat32(q.DType);
+            // The scale goes on q (Tq·D values) rather than on the scores (Tq·Tk); it is exact for power-of-two head sizes.
+            var scores = q.To(f32).Mul(s).MatMul(k.To(f32).Transpose(-2, -1));                     // [B, H, Tq, Tk]
+            if (mask is not null) scores = scores.Add(Bias(mask, f32));
+            result = Softmax(scores, -1, f32).MatMul(v.To(f32)).To(q.DType);                       // [B, H, Tq, D]
+        }
+        else
+        {
+            // Products in the input dtype, as Hugging Face's eager Llama computes them: in bf16 they run on the matrix
+            // units, several times faster. For work whose shapes are fixed (the ICAE encoder, one span per call).
+            // ATen's CPU softmax of bf16 accumulates in float32 and rounds once, which gives the bits of a float32
+            // softmax cast back (Hugging Face's way) at a quarter of its cost; float16 has no CPU softmax in 1.13.
+            var scores = q.Mul(s).MatMul(k.To(q.DType).Transpose(-2, -1));                          // [B, H, Tq, Tk]
+            if (mask is not null) scores.AddInPlace(Bias(mask, scores.DType));
+            var weights = Softmax(scores, -1, scores.DType == DType.Float16 ? DType.Float32 : null);
+            result = weights.To(q.DType).MatMul(v.To(q.DType));                                     // [B, H, Tq, D]
+        }
+        return result;
+    }
+
+    /// <summary>A mask [.., Tq, Tk] repeated <paramref name="times"/> along its rows: [.., times·Tq, Tk].</summary>
+    private static Tensor TileRows(Tensor mask, long times)
+    {
+        var repeats = Enumerable.Repeat(1L, mask.Dim).ToArray();
+        repeats[^2] = times;
+        return mask.Repeat(repeats);
+    }
+
+    /// <summary>
+    /// The mask as an additive bias of its own shape ([Tq, Tk] or [B, 1, Tq, Tk], not H times larger): 0 where a query may
+    /// attend, a large negative number where not (−1e30; float16's lowest, −65504, in float16). Finite rather than −inf,
+    /// so a fully masked row softmaxes to finite values (zeroed after) instead of NaN, which would poison gradients of
+    /// padded batches.
+    /// </summary>
+    private static Tensor Bias(Tensor keep, DType dtype) =>
+        MaskedFill(Tensor.Zeros([.. keep.Shape], dtype, keep.Device), keep.LogicalNot(), dtype == DType.Float16 ? -65504 : -1e30);
 
     /// <summary>float32 for half types (precision-sensitive steps), float64 stays float64 (gradient checks).</summary>
     private static DType AtLeastFloat32(DType t) => t == DType.Float64 ? DType.Float64 : DType.Float32;

@@ -8,11 +8,11 @@ namespace MemoryPlatform.Gateway.Tests.Doubles;
 /// <summary>
 /// Test double of <see cref="IDocumentGrain"/> that keeps the contract: the key is tenant/doc, so another tenant's
 /// document is simply absent (DocumentNotFoundException); ingest of an existing id throws DocumentExistsException;
-/// status moves encoding → ready (or failed); reconstruct and query need a ready document (DocumentNotReadyException);
+/// status moves encoding → ready; reconstruct and query need a ready document (DocumentNotReadyException);
 /// queries stream tokens then one usage event and honour cancellation.
-/// Magic markers let tests reach the error paths: text "#fail" fails encoding, text "#quota" exceeds the quota;
-/// prompt "#overload" throws OverloadedException, "#slow" streams a token every 100 ms and records cancellation,
-/// "#error-mid" fails after two tokens. Document ids starting "hold-" make GetStatus wait for the test.
+/// Magic markers reach what the real grains cannot produce on demand: prompt "#overload" throws OverloadedException,
+/// "#slow" streams a token every 100 ms and records cancellation, "#error-mid" fails after two tokens. Document ids
+/// starting "hold-" make GetStatus wait for the test.
 /// </summary>
 public sealed class InMemoryDocumentGrain(InMemoryDocuments store) : Grain, IDocumentGrain
 {
@@ -22,7 +22,6 @@ public sealed class InMemoryDocumentGrain(InMemoryDocuments store) : Grain, IDoc
     {
         var (tenant, id) = Key;
         if (string.IsNullOrWhiteSpace(text)) throw new InvalidRequestException("text is empty");
-        if (text.Contains("#quota", StringComparison.Ordinal)) throw new QuotaExceededException("document quota of the tenant exceeded");
         if (store.Documents.Values.Count(d => d.Tenant == tenant) >= InMemoryDocuments.MaxDocumentsPerTenant)
             throw new QuotaExceededException($"a tenant may hold {InMemoryDocuments.MaxDocumentsPerTenant} documents");
         var doc = new StoredDocument(tenant, id, text);
@@ -50,10 +49,7 @@ public sealed class InMemoryDocumentGrain(InMemoryDocuments store) : Grain, IDoc
     {
         var (_, id) = Key;
         if (id.StartsWith("hold-", StringComparison.Ordinal) && store.HeldStatusCalls.TryGetValue(id, out var held))
-        {
-            held.Entered.TrySetResult(RuntimeIdentity);
             await held.Release.Task.WaitAsync(ct);
-        }
         return store.Documents.TryGetValue(GetPrimaryKeyString(), out var doc) ? store.Status(doc) : null;
     }
 

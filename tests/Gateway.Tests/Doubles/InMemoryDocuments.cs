@@ -8,7 +8,7 @@ namespace MemoryPlatform.Gateway.Tests.Doubles;
 /// The state behind the in-memory grain doubles, shared by every silo of the test cluster (the role Redis plays
 /// for the real grains: an activation that moves to another silo finds the same documents). Encoding is
 /// simulated by the clock: span i is done <see cref="SpanDelay"/> × (i + 1) after encoding started.
-/// Also records what tests observe from the grain side (cancelled queries, which silo ran a call).
+/// Also records what tests observe from the grain side (cancelled queries) and holds the calls they hold.
 /// </summary>
 public sealed class InMemoryDocuments
 {
@@ -23,7 +23,7 @@ public sealed class InMemoryDocuments
     /// <summary>Prompts of queries whose caller cancelled them mid-generation (the gateway passed the disconnect down).</summary>
     public ConcurrentDictionary<string, TaskCompletionSource> CancelledQueries { get; } = new();
 
-    /// <summary>Document ids whose GetStatus calls wait on a gate; the value says which silo entered it.</summary>
+    /// <summary>Document ids whose GetStatus calls wait on a gate until the test releases them.</summary>
     public ConcurrentDictionary<string, HeldCall> HeldStatusCalls { get; } = new();
 
     public TaskCompletionSource Cancelled(string prompt) =>
@@ -34,12 +34,9 @@ public sealed class InMemoryDocuments
         lock (d)
         {
             var done = (int)Math.Min(d.Spans, (DateTimeOffset.UtcNow - d.EncodeStartedAt) / SpanDelay);
-            var failing = d.Text.Contains("#fail", StringComparison.Ordinal);
-            if (failing) done = Math.Min(done, 1);
-            var state = failing && done >= 1 ? DocumentState.Failed : done == d.Spans ? DocumentState.Ready : DocumentState.Encoding;
+            var state = done == d.Spans ? DocumentState.Ready : DocumentState.Encoding;
             return new DocumentStatus(d.Id, state, d.Tokens, d.Spans, done,
-                done * ((long)SlotsPerSpan * HiddenSize * BytesPerValue + BlobHeaderBytes), Encoding.UTF8.GetByteCount(d.Text),
-                state == DocumentState.Failed ? "encoder failed on span 1 (test double: text contains #fail)" : null,
+                done * ((long)SlotsPerSpan * HiddenSize * BytesPerValue + BlobHeaderBytes), Encoding.UTF8.GetByteCount(d.Text), null,
                 d.CreatedAt, d.UpdatedAt);
         }
     }
@@ -62,9 +59,8 @@ public sealed class StoredDocument(string tenant, string id, string text)
 
 public sealed record StoredTenant(string TenantId, string Name, DateTimeOffset CreatedAt);
 
-/// <summary>A GetStatus call the test holds: <see cref="Entered"/> completes with the silo id, <see cref="Release"/> lets it finish.</summary>
+/// <summary>A GetStatus call the test holds: <see cref="Release"/> lets it finish.</summary>
 public sealed class HeldCall
 {
-    public TaskCompletionSource<string> Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -7,9 +7,9 @@ using StackExchange.Redis;
 namespace MemoryPlatform.Gateway.Tests.Fixtures;
 
 /// <summary>
-/// The one place that says which grain implementations the test cluster's silos host and what they are given.
-/// Today: in-memory doubles of the document and tenant grains (they isolate the gateway's HTTP logic). To run the
-/// gateway tests against the real grains, register those here instead (and their services: model, Redis store).
+/// What the silos of <see cref="DoublesGatewayFixture"/> host: in-memory doubles of the document and tenant grains,
+/// whose magic markers provoke what the real grains cannot on demand (see that fixture). The contract, isolation,
+/// docs and browser tests run on the real grains of <see cref="GatewayFixture"/>.
 /// </summary>
 public static class ClusterGrains
 {

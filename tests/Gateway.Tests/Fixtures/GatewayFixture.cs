@@ -1,157 +1,111 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using MemoryPlatform.Gateway.Tests.Doubles;
-using MemoryPlatform.Runtime.Testing;
+using System.Globalization;
+using MemoryPlatform.Grains.Storage;
+using MemoryPlatform.Grains.Tests.Support;
+using MemoryPlatform.ModelCore.Icae;
+using MemoryPlatform.ModelCore.Models;
+using MemoryPlatform.ModelCore.Tokenizer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MemoryPlatform.Gateway.Tests.Fixtures;
 
 /// <summary>
-/// One real redis-server, one test cluster of two silos hosting the grains of <see cref="ClusterGrains"/>, and the
-/// gateway on a real Kestrel port in front of them (plus variants with other limits, started on demand).
+/// The gateway in front of the real platform: a real redis-server, two silos hosting the real DocumentGrain and
+/// TenantGrain, each with its own ModelGrain and encode-stream consumer (the grains tests' <see cref="GrainsCluster"/>),
+/// serving the tiny real ICAE model (<see cref="TinyIcaeModel"/>: SentencePiece tokenizer, random Llama, LoRA adapter,
+/// through IcaeMemoryModel on libtorch), reached over real HTTP. Built once per test collection.
 /// </summary>
-public sealed class GatewayFixture : IAsyncLifetime
+public sealed class GatewayFixture : GatewayFixtureBase
 {
-    public const string AdminKey = "test-admin-key-0123456789";
-    private readonly List<GatewayFactory> _factories = [];
+    /// <summary>The grains' per-document token quota: small, so that a document over it (the tiny tokenizer gives about
+    /// a token per byte) fits well inside the test gateways' body limit and is refused before any encode.</summary>
+    public const int MaxDocumentTokens = 6000;
 
-    public RedisServer Redis { get; private set; } = null!;
-    public TestCluster Cluster { get; private set; } = null!;
-    public InMemoryDocuments Documents { get; } = new();
-    public GatewayFactory Gateway { get; private set; } = null!;
+    public TinyIcaeModel Model { get; private set; } = null!;
+    public GrainsCluster Grains { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    /// <summary>The served model's tokenizer, to state expected token counts exactly.</summary>
+    public SentencePieceTokenizer Tokenizer { get; private set; } = null!;
+
+    public IcaeConfig Icae { get; private set; } = null!;
+    public LlamaConfig Base { get; private set; } = null!;
+
+    public int SpanLength => Icae.SpanLength;
+    public int SlotsPerSpan => Icae.MemoryTokens;
+
+    /// <summary>Bytes of one stored span (fp16 slots plus the blob header).</summary>
+    public long BlobBytes => SlotBlob.SizeOf(SlotsPerSpan, Base.HiddenSize, SlotDType.Float16);
+
+    protected override string ClusterId => Grains.Cluster.ClusterId;
+
+    protected override async Task StartClusterAsync()
     {
-        Redis = await RedisServer.StartAsync();
-        Cluster = await TestCluster.StartAsync(new TestClusterOptions
-        {
-            RedisConnectionString = Redis.ConnectionString,
-            InitialSilos = 2,
-            Grains = ClusterGrains.Registry(),
-            ConfigureServices = s => ClusterGrains.ConfigureServices(s, Redis.ConnectionString, Documents),
-        });
-        Gateway = CreateGateway();
-        await WaitReadyAsync(Gateway);
+        Model = await Task.Run(() => new TinyIcaeModel());
+        Tokenizer = SentencePieceTokenizer.Load(Path.Combine(Model.ModelDir, "tokenizer.model"));
+        Icae = IcaeConfig.Load(Path.Combine(Model.AdapterDir, IcaeConfig.FileName));
+        Base = LlamaConfig.Load(Path.Combine(Model.ModelDir, "config.json"));
+        Grains = await GrainsCluster.StartAsync(Redis.ConnectionString, NullLoggerFactory.Instance, silos: 2,
+            o => o with { Quotas = o.Quotas with { MaxDocumentTokens = MaxDocumentTokens } }, newModel: Model.Load);
     }
 
-    /// <summary>A gateway on this cluster; <paramref name="overrides"/> replace the default test settings.</summary>
-    public GatewayFactory CreateGateway(IReadOnlyDictionary<string, string?>? overrides = null)
+    protected override async ValueTask StopClusterAsync()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Cluster:ClusterId"] = Cluster.ClusterId,
-            ["Cluster:RedisConnectionString"] = Redis.ConnectionString,
-            ["Cluster:Membership:RefreshPeriod"] = "00:00:00.250",
-            ["Gateway:AdminKey"] = AdminKey,
-            ["Gateway:MaxRequestBodyBytes"] = (1024 * 1024).ToString(),
-            ["Gateway:RateLimit:TokenLimit"] = "10000",
-            ["Gateway:RateLimit:TokensPerPeriod"] = "10000",
-        };
-        foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
-        var factory = new GatewayFactory(settings);
-        lock (_factories) _factories.Add(factory);
-        return factory;
+        if (Grains is not null) await Grains.DisposeAsync();
+        Model?.Dispose();
     }
 
-    public static async Task WaitReadyAsync(GatewayFactory gateway)
+    /// <summary>GET /v1/model describes the model the silos serve, as `memplat up` configures it.</summary>
+    protected override IReadOnlyDictionary<string, string?> ClusterSettings => new Dictionary<string, string?>
     {
-        using var client = gateway.Client();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        ["Gateway:Model:Name"] = "tiny-icae",
+        ["Gateway:Model:SpanLength"] = Str(Icae.SpanLength),
+        ["Gateway:Model:SlotsPerSpan"] = Str(Icae.MemoryTokens),
+        ["Gateway:Model:HiddenSize"] = Str(Base.HiddenSize),
+        ["Gateway:Model:Layers"] = Str(Base.NumHiddenLayers),
+        ["Gateway:Model:KvHeads"] = Str(Base.NumKeyValueHeads),
+        ["Gateway:Model:HeadDim"] = Str(Base.HeadDim),
+        ["Gateway:Model:MaxDecoderPositions"] = Str(Icae.MaxDecoderPositions(Base)),
+    };
+
+    private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Tokens the grains count for <paramref name="text"/> (the served tokenizer, no BOS/EOS).</summary>
+    public int TokenCount(string text) => Tokenizer.Encode(text).Length;
+
+    public int SpanCount(int tokens) => (tokens + SpanLength - 1) / SpanLength;
+
+    /// <summary>Sentences of the tiny model's own corpus (its tokenizer was trained on them), numbered from <paramref name="from"/>.</summary>
+    public static string Sentences(int count, int from = 0) =>
+        string.Join(' ', Enumerable.Range(from, count).Select(TinyIcaeModel.Sentence));
+
+    /// <summary>
+    /// The fewest sentences of at least <paramref name="tokens"/> tokens (so at most one sentence more): a document
+    /// that takes a while to encode, or that just exceeds a quota.
+    /// </summary>
+    public string TextOfTokens(int tokens)
+    {
+        var high = 1;
+        while (TokenCount(Sentences(high)) < tokens) high *= 2;
+        var low = high / 2 + 1;
+        while (low < high)
         {
-            using var response = await client.GetAsync("readyz");
-            if (response.StatusCode == HttpStatusCode.OK) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("gateway not ready: " + await response.Content.ReadAsStringAsync());
-            await Task.Delay(100);
+            var mid = (low + high) / 2;
+            if (TokenCount(Sentences(mid)) >= tokens) high = mid;
+            else low = mid + 1;
         }
+        return Sentences(high);
     }
 
-    /// <summary>Creates a tenant through the admin route; returns its id and API key.</summary>
-    public async Task<(string TenantId, string ApiKey)> CreateTenantAsync(string name = "test tenant", GatewayFactory? gateway = null)
+    /// <summary>
+    /// Records that span 0 of a document could not be encoded, through the same store call the encode consumer makes
+    /// after its last failed attempt: the real model encodes every span it is given, so an encoder failure cannot be
+    /// provoked over HTTP; what the gateway shows for a failed document can.
+    /// </summary>
+    public async Task FailFirstSpanAsync(string tenant, string docId, string error)
     {
-        using var admin = (gateway ?? Gateway).Client(AdminKey);
-        using var response = await admin.PostAsJsonAsync("v1/tenants", new { name });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var body = await ReadJson(response);
-        return (body.GetProperty("tenant_id").GetString()!, body.GetProperty("api_key").GetString()!);
-    }
-
-    public async Task<HttpClient> NewTenantClientAsync(GatewayFactory? gateway = null)
-    {
-        var (_, key) = await CreateTenantAsync(gateway: gateway);
-        return (gateway ?? Gateway).Client(key);
-    }
-
-    /// <summary>Ingests a document and waits until its status is ready.</summary>
-    public static async Task<string> IngestReadyAsync(HttpClient client, string text, string? id = null)
-    {
-        using var response = await client.PostAsJsonAsync("v1/documents", id is null ? new { text } : (object)new { id, text });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var docId = (await ReadJson(response)).GetProperty("id").GetString()!;
-        await WaitStatusAsync(client, docId, "ready");
-        return docId;
-    }
-
-    public static async Task<JsonElement> WaitStatusAsync(HttpClient client, string id, string status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            using var response = await client.GetAsync($"v1/documents/{id}");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var body = await ReadJson(response);
-            if (body.GetProperty("status").GetString() == status) return body;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"document {id} never reached {status}: {body}");
-            await Task.Delay(50);
-        }
-    }
-
-    public static async Task<JsonElement> ReadJson(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        using var doc = JsonDocument.Parse(text);
-        return doc.RootElement.Clone();
-    }
-
-    /// <summary>Asserts the API's error shape and returns the code.</summary>
-    public static async Task<string> ErrorCode(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        using var doc = JsonDocument.Parse(text);
-        var root = doc.RootElement;
-        Assert.Single(root.EnumerateObject());
-        var error = root.GetProperty("error");
-        Assert.Equal(2, error.EnumerateObject().Count());
-        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
-        var code = error.GetProperty("code").GetString();
-        Assert.False(string.IsNullOrWhiteSpace(code));
-        return code!;
-    }
-
-    /// <summary>Stops everything even when one step fails: a leaked redis-server would outlive the test run.</summary>
-    public async Task DisposeAsync()
-    {
-        List<GatewayFactory> factories;
-        lock (_factories) factories = [.. _factories];
-        var errors = new List<Exception>();
-        foreach (var factory in factories) await Try(() => factory.DisposeAsync().AsTask());
-        if (Cluster is not null) await Try(() => Cluster.DisposeAsync().AsTask());
-        if (Redis is not null) await Try(() => Redis.DisposeAsync().AsTask());
-        if (errors.Count > 0) throw new AggregateException("fixture teardown failed", errors);
-
-        async Task Try(Func<Task> dispose)
-        {
-            try
-            {
-                await dispose();
-            }
-            catch (Exception ex)
-            {
-                errors.Add(ex);
-            }
-        }
+        var store = Grains.Services.GetRequiredService<DocumentStore>();
+        var entry = (await store.GetSpansAsync(tenant, docId, 1))[0];
+        Assert.True(await store.FailSpanAsync(tenant, docId, 0, entry, error), $"{tenant}/{docId} could not be marked failed");
     }
 }
 

@@ -28,9 +28,12 @@ public class IcaeEncoderTests
         Assert.Single(model.SplitSpans(Tokens(8, 0)));
     }
 
+    // bf16: the encoder takes its attention products in bf16 (Hugging Face's eager numerics), and a padded batch runs the
+    // matmul at another shape, so slots may differ by a few bf16 steps (0.016 to 0.031 at these magnitudes); a wrong mask
+    // would move them by far more. Silos encode one span per call, where the slots are the same bit for bit.
     [Theory]
     [InlineData(DType.Float32, 1e-5)]
-    [InlineData(DType.BFloat16, 2e-2)]
+    [InlineData(DType.BFloat16, 8e-2)]
     public void A_span_gives_the_same_slots_alone_and_in_a_padded_batch(DType dtype, double tolerance)
     {
         using var model = Model(seed: 2, dtype: dtype);

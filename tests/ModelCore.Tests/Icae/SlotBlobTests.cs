@@ -23,15 +23,9 @@ public class SlotBlobTests
         return v;
     }
 
-    /// <summary>Rewrites the header checksum after a test edits the blob on purpose.</summary>
-    private static void Reseal(byte[] blob)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(blob, 0, 56);
-        sha.AppendData(blob, SlotBlob.HeaderSize, blob.Length - SlotBlob.HeaderSize);
-        var hash = sha.GetHashAndReset();
-        hash.AsSpan(0, 8).CopyTo(blob.AsSpan(56));
-    }
+    /// <summary>Rewrites the header checksum (of the blob's own format version) after a test edits the blob on purpose.</summary>
+    private static void Reseal(byte[] blob) =>
+        BinaryPrimitives.WriteUInt64LittleEndian(blob.AsSpan(56), SlotBlob.Checksum(blob, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4))));
 
     private static InvalidDataException Refused(ReadOnlySpan<byte> blob, string messagePart)
     {
@@ -156,7 +150,7 @@ public class SlotBlobTests
         var blob = SlotBlob.Encode(RandomSlots(16, 32, 4), 16, 32, SlotDType.Int8, Fp);
         Assert.Equal("MPSL"u8.ToArray(), blob[..4]);
         var h = SlotBlob.ReadHeader(blob.AsSpan(0, SlotBlob.HeaderSize));
-        Assert.Equal((ushort)1, h.Version);
+        Assert.Equal(SlotBlob.FormatVersion, h.Version);
         Assert.Equal(SlotDType.Int8, h.DType);
         Assert.Equal((16, 32), (h.Rows, h.Dim));
         Assert.Equal(Fp, h.Fingerprint);
@@ -259,8 +253,8 @@ public class SlotBlobTests
         var good = SlotBlob.Encode(RandomSlots(2, 8, 10), 2, 8, Fp);
 
         var b = (byte[])good.Clone();
-        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(4), 2);
-        Refused(b, "version 2");
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(4), 3);
+        Refused(b, "version 3");
 
         b = (byte[])good.Clone();
         b[6] = 7;
@@ -373,6 +367,49 @@ public class SlotBlobTests
         Reseal(i8);
         Refused(i8, "-128");
     }
+
+    // ---- format versions and the checksum ----
+
+    [Fact]
+    public void Blobs_are_written_as_version_2_with_an_xxh64_checksum()
+    {
+        var blob = SlotBlob.Encode(RandomSlots(4, 16, 20), 4, 16, Fp);
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
+        var expected = XxHash64.Hash([.. blob.AsSpan(0, 56), .. blob.AsSpan(SlotBlob.HeaderSize)]);
+        Assert.Equal(expected, BinaryPrimitives.ReadUInt64LittleEndian(blob.AsSpan(56)));
+    }
+
+    [Fact]
+    public void Version_1_blobs_with_a_sha256_checksum_still_decode()
+    {
+        var x = RandomSlots(3, 8, 21);
+        var blob = SlotBlob.Encode(x, 3, 8, Fp);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 1);
+        using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+        {
+            sha.AppendData(blob, 0, 56);
+            sha.AppendData(blob, SlotBlob.HeaderSize, blob.Length - SlotBlob.HeaderSize);
+            sha.GetHashAndReset().AsSpan(0, 8).CopyTo(blob.AsSpan(56));
+        }
+        Assert.Equal(SlotBlob.Decode(SlotBlob.Encode(x, 3, 8, Fp), Fp).Values, SlotBlob.Decode(blob, Fp).Values);
+        blob[^1] ^= 1;
+        Refused(blob, "checksum mismatch");
+    }
+
+    [Fact]
+    public void A_float16_matrix_gives_the_same_values_as_an_array_and_as_a_tensor()
+    {
+        var x = RandomSlots(4, 8, 22);
+        var m = SlotBlob.Decode(SlotBlob.Encode(x, 4, 8, Fp).AsMemory(), Fp);
+        using var t = m.ToTensor();
+        Assert.Equal([4L, 8], t.Shape);
+        Assert.Equal(m.Values, t.ToArray<float>());
+        Assert.Equal(m.Values.AsSpan(8, 8).ToArray(), m.Row(1).ToArray());
+    }
+
+    [Fact]
+    public void A_slot_matrix_needs_rows_times_dim_values() =>
+        Assert.Throws<ArgumentException>(() => new SlotMatrix(new float[7], 2, 4, SlotDType.Float16));
 }
 
 public class ModelFingerprintTests

@@ -76,5 +76,26 @@ public class SvgLinePlotTests
         Assert.Throws<InvalidDataException>(() => TrainLog.Read(dir.File("log.csv")));
     }
 
+    [Fact]
+    public void Length_plot_draws_a_line_per_model_over_log2_length_and_lists_only_named_series()
+    {
+        const string plain = """{"results": [{"length": 512, "ppl": 20.0}, {"length": 1024, "ppl": 400.0}, {"length": 2048, "ppl": 9000.0}]}""";
+        const string e2llm = """{"results": [{"length": 512, "ppl": 21.0}, {"length": 1024, "ppl": 20.5}, {"length": 2048, "ppl": 20.2}]}""";
+        var doc = XDocument.Parse(LengthPlot.Build([("plain RoPE", plain), ("E²-LLM", e2llm)], "ppl", "ppl").Render());
+
+        var lines = doc.Descendants(Svg + "polyline").Select(p => p.Attribute("points")!.Value.Split(' ')
+            .Select(xy => xy.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList()).ToList();
+        Assert.Equal(2, lines.Count);
+        // log2 x: 512 → 1024 → 2048 are equally spaced.
+        Assert.Equal(lines[0][1][0] - lines[0][0][0], lines[0][2][0] - lines[0][1][0], 3);
+        // The plain line climbs (SVG y shrinks upwards) far above the flat E²-LLM line at 2048.
+        Assert.True(lines[0][2][1] < lines[1][2][1] - 100);
+        var legend = doc.Descendants(Svg + "text").Select(t => t.Value).ToList();
+        Assert.Contains("plain RoPE", legend);
+        Assert.Contains("E²-LLM", legend);
+        Assert.Throws<InvalidDataException>(() => LengthPlot.Read("""{"lengths": []}""", "ppl"));
+        Assert.Throws<ArgumentException>(() => LengthPlot.Build([("a", plain)], "bleu", ""));
+    }
+
     private static double D(XElement e, string name) => double.Parse(e.Attribute(name)!.Value, CultureInfo.InvariantCulture);
 }

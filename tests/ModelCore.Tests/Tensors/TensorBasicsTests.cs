@@ -165,6 +165,27 @@ public class TensorBasicsTests
         AssertClose(full.Slice(2, 3, 4).Contiguous().ToArray<float>(), last.ToArray<float>(), 1e-5);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Grouped_query_attention_equals_attention_over_repeated_keys_and_values(bool float32Products)
+    {
+        using var scope = TensorScope.Begin();
+        Torch.ManualSeed(8);
+        var q = Tensor.Randn([2, 6, 5, 8]);                       // 6 query heads
+        var k = Tensor.Randn([2, 2, 7, 8]);                       // share 2 key/value heads (3 each)
+        var v = Tensor.Randn([2, 2, 7, 8]);
+        var keep = Tensor.From([false, true, true, true, true, true, true, true, true, true, true, true, true, true], 2, 1, 1, 7);
+        foreach (var mask in new[] { null, keep })
+        {
+            var grouped = Functional.ScaledDotProductAttention(q, k, v, mask, causal: true, float32Products: float32Products);
+            var repeated = Functional.ScaledDotProductAttention(q, k.RepeatInterleave(3, 1), v.RepeatInterleave(3, 1), mask, causal: true,
+                float32Products: float32Products);
+            Assert.Equal([2L, 6, 5, 8], grouped.Shape);
+            AssertClose(repeated.ToArray<float>(), grouped.ToArray<float>(), 1e-5);
+        }
+    }
+
     [Fact]
     public void Autocast_runs_matmul_in_bf16_and_restores_on_exit()
     {
