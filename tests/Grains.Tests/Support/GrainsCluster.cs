@@ -116,9 +116,14 @@ public sealed class GrainsCluster : IAsyncDisposable
     public Task<DocumentStatus> WaitReadyAsync(string tenant, string docId, TimeSpan? timeout = null) =>
         WaitStateAsync(tenant, docId, DocumentState.Ready, timeout);
 
+    /// <summary>Polls the status; a poll that meets a silo killed a moment ago (its call cut off mid-flight) polls again,
+    /// as the gateway retries a read once.</summary>
     public async Task<DocumentStatus> WaitStateAsync(string tenant, string docId, DocumentState state, TimeSpan? timeout = null) =>
-        (await Eventually.MatchAsync(() => Document(tenant, docId).GetStatus(CancellationToken.None),
-            s => s?.Status == state, $"{tenant}/{docId} is {state}", timeout))!;
+        (await Eventually.MatchAsync(async () =>
+        {
+            try { return await Document(tenant, docId).GetStatus(CancellationToken.None); }
+            catch (SiloUnavailableException) { return null; }
+        }, s => s?.Status == state, $"{tenant}/{docId} is {state}", timeout))!;
 
     /// <summary>The silo whose activation of the grain is in the directory (null when none).</summary>
     public async Task<string?> OwnerOfAsync<TGrain>(string key) where TGrain : IGrainWithStringKey =>
