@@ -117,8 +117,19 @@ public sealed class GrainsCluster : IAsyncDisposable
         WaitStateAsync(tenant, docId, DocumentState.Ready, timeout);
 
     public async Task<DocumentStatus> WaitStateAsync(string tenant, string docId, DocumentState state, TimeSpan? timeout = null) =>
-        (await Eventually.MatchAsync(() => Document(tenant, docId).GetStatus(CancellationToken.None),
-            s => s?.Status == state, $"{tenant}/{docId} is {state}", timeout))!;
+        (await Eventually.MatchAsync(async () =>
+        {
+            try
+            {
+                return await Document(tenant, docId).GetStatus(CancellationToken.None);
+            }
+            catch (SiloUnavailableException)
+            {
+                // Right after a kill, a read may still go to the dead silo (its connection resets mid-call); the runtime
+                // cannot know whether it ran, so it does not retry. A status read is idempotent: ask again, as the gateway does.
+                return null;
+            }
+        }, s => s?.Status == state, $"{tenant}/{docId} is {state}", timeout))!;
 
     /// <summary>The silo whose activation of the grain is in the directory (null when none).</summary>
     public async Task<string?> OwnerOfAsync<TGrain>(string key) where TGrain : IGrainWithStringKey =>
