@@ -21,9 +21,9 @@ using StackExchange.Redis;
 namespace MemoryPlatform.Cli.Bench;
 
 /// <summary>
-/// `memplat bench cluster`: span encodes per second through the whole ingest path with 1 and with 2 silos, on the same
-/// documents in one run (both clusters up at once, timed runs alternating between them), and the latency a forwarded
-/// call adds.
+/// `memplat bench cluster`: span encodes per second through the whole ingest path with 1 and with 2 silos, beside the
+/// same spans through the model alone (the ceiling), on the same documents in one run (both clusters up at once, timed
+/// runs alternating between the three), and the latency a forwarded call adds.
 /// The cluster is the real in-process one (TestCluster): silos with their own membership rows, directory entries,
 /// HTTP/2 ports, model grain and encode-stream consumer, each serving its own copy of the model loaded exactly as a
 /// silo process loads it (IcaeMemoryModel), on a redis-server the bench starts (AOF everysec, as the control instance

@@ -121,8 +121,16 @@ public sealed class GrainsCluster : IAsyncDisposable
     public async Task<DocumentStatus> WaitStateAsync(string tenant, string docId, DocumentState state, TimeSpan? timeout = null) =>
         (await Eventually.MatchAsync(async () =>
         {
-            try { return await Document(tenant, docId).GetStatus(CancellationToken.None); }
-            catch (SiloUnavailableException) { return null; }
+            try
+            {
+                return await Document(tenant, docId).GetStatus(CancellationToken.None);
+            }
+            catch (SiloUnavailableException)
+            {
+                // Right after a kill, a read may still go to the dead silo (its connection resets mid-call); the runtime
+                // cannot know whether it ran, so it does not retry. A status read is idempotent: ask again, as the gateway does.
+                return null;
+            }
         }, s => s?.Status == state, $"{tenant}/{docId} is {state}", timeout))!;
 
     /// <summary>The silo whose activation of the grain is in the directory (null when none).</summary>
