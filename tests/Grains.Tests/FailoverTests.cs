@@ -45,14 +45,26 @@ public sealed class FailoverTests(RedisFixture redis, ITestOutputHelper output) 
     {
         var tenant = await Cluster.NewTenantAsync();
         var victim = Cluster.Cluster.Silos[2];
-        Cluster.ModelOf(victim).EncodeDelay = TimeSpan.FromSeconds(30); // takes a batch and never finishes it
-        await Cluster.Document(tenant, "doc").Ingest(Text(60, seed: 8), None);
-        await Eventually.MatchAsync(async () => (RedisResult[])(await Cluster.Db.ExecuteAsync("XPENDING",
-                Cluster.Options.EncodeQueue.StreamKey, Cluster.Options.EncodeQueue.Group, "-", "+", "100", victim.SiloId))!,
-            pending => pending.Length > 0, "the victim holds pending jobs");
+        // The healthy consumers are slow, so they cannot take the whole stream before the victim's next poll (CI saw
+        // a 22-span document encoded by the other two in 30 ms); the victim takes a batch and never finishes it.
+        foreach (var silo in Cluster.Cluster.Silos) Cluster.ModelOf(silo).EncodeDelay = TimeSpan.FromSeconds(1);
+        Cluster.ModelOf(victim).EncodeDelay = TimeSpan.FromSeconds(30);
+        var docs = new List<string>();
+        for (var attempt = 0; attempt < 4 && !await VictimHoldsJobsAsync(); attempt++)
+        {
+            var doc = $"doc-{attempt}";
+            docs.Add(doc);
+            await Cluster.Document(tenant, doc).Ingest(Text(60, seed: 8 + attempt), None);
+            try { await Eventually.MatchAsync(VictimHoldsJobsAsync, held => held, "the victim holds pending jobs", TimeSpan.FromSeconds(10)); }
+            catch (TimeoutException) { } // the others took this document whole: ingest another
+        }
+        Assert.True(await VictimHoldsJobsAsync(), "the victim never took a job in 4 documents");
 
         await Cluster.Cluster.KillSiloAsync(victim);
-        await Cluster.WaitReadyAsync(tenant, "doc", TimeSpan.FromSeconds(120));
+        foreach (var doc in docs) await Cluster.WaitReadyAsync(tenant, doc, TimeSpan.FromSeconds(120));
         await Cluster.DrainAsync();
+
+        async Task<bool> VictimHoldsJobsAsync() => ((RedisResult[])(await Cluster.Db.ExecuteAsync("XPENDING",
+            Cluster.Options.EncodeQueue.StreamKey, Cluster.Options.EncodeQueue.Group, "-", "+", "100", victim.SiloId))!).Length > 0;
     }
 }
