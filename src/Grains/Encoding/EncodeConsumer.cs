@@ -77,11 +77,16 @@ public sealed class EncodeConsumer : IAsyncDisposable
                         _logger.LogInformation("Consumer {Consumer} claimed {Count} idle encode jobs", _name, entries.Count);
                     }
                 }
+                var enqueued = _queue.NextEnqueue;
                 if (entries.Count == 0) entries = await _queue.ReadNewAsync(_name, QueueOptions.ReadCount).ConfigureAwait(false);
                 if (entries.Count == 0)
                 {
-                    await Task.Delay(idle, ct).ConfigureAwait(false);
-                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, QueueOptions.MaxPollDelay.Ticks));
+                    // Back off, unless a grain of this silo adds jobs meanwhile: then read at once.
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    var woken = await Task.WhenAny(Task.Delay(idle, wait.Token), enqueued).ConfigureAwait(false) == enqueued;
+                    await wait.CancelAsync().ConfigureAwait(false);
+                    ct.ThrowIfCancellationRequested();
+                    idle = woken ? QueueOptions.MinPollDelay : TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, QueueOptions.MaxPollDelay.Ticks));
                     continue;
                 }
                 idle = QueueOptions.MinPollDelay;
