@@ -13,7 +13,7 @@ namespace MemoryPlatform.Grains.Models;
 /// A silo's model on one device with a bounded queue and dynamic batching (see <see cref="IModelGrain"/>).
 /// Invariants:
 /// - device calls (encode, generate) run one at a time, from the batch loop, because <see cref="IMemoryModel"/>
-///   is not thread-safe; tokenizer calls run one at a time among themselves but beside a device call, so a
+///   is not thread-safe, and all on one <see cref="DeviceThread"/> (libtorch keeps a kernel thread team per caller); tokenizer calls run one at a time among themselves but beside a device call, so a
 ///   streamed answer can be detokenized while its generation runs (the model's tokenizer must not touch
 ///   device state);
 /// - at most <see cref="BatchingOptions.MaxQueueLength"/> items wait; a request that does not fit is refused
@@ -34,6 +34,7 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
     private readonly LinkedList<EncodeItem> _encodes = new();
     private readonly LinkedList<GenerateItem> _generates = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly DeviceThread _device;
     private readonly KeyValuePair<string, object?>[] _encodeTags, _generateTags;
     private readonly Task _loop;
 
@@ -48,6 +49,7 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         Key = siloId + "/" + device;
         _encodeTags = [new("silo", siloId), new("device", device), new("kind", "encode")];
         _generateTags = [new("silo", siloId), new("device", device), new("kind", "generate")];
+        _device = new DeviceThread("model " + Key);
         _loop = Task.Run(RunAsync);
     }
 
@@ -234,7 +236,8 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         await _modelLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var slots = _model.EncodeSpans(batch.Select(i => i.Tokens).ToArray(), ct);
+            var spans = batch.Select(i => i.Tokens).ToArray();
+            var slots = await _device.RunAsync(() => _model.EncodeSpans(spans, ct)).ConfigureAwait(false);
             if (slots.Count != batch.Count)
                 throw new InvalidOperationException($"model returned {slots.Count} slot arrays for {batch.Count} spans");
             for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(slots[i]);
@@ -262,13 +265,15 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         {
             // One caller cancelling does not cancel the others; the batch stops early only when all have gone.
             using var allGone = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            await foreach (var token in _model.GenerateAsync(batch.Select(i => i.Prompt).ToArray(), batch[0].Options, allGone.Token)
-                               .ConfigureAwait(false))
+            await _device.RunAsync(async () =>
             {
-                tokens++;
-                batch[token.Request].Tokens.Writer.TryWrite(token with { Request = 0 });
-                if (batch.All(i => i.Cancelled())) await allGone.CancelAsync().ConfigureAwait(false);
-            }
+                await foreach (var token in _model.GenerateAsync(batch.Select(i => i.Prompt).ToArray(), batch[0].Options, allGone.Token))
+                {
+                    tokens++;
+                    batch[token.Request].Tokens.Writer.TryWrite(token with { Request = 0 });
+                    if (batch.All(i => i.Cancelled())) await allGone.CancelAsync();
+                }
+            }).ConfigureAwait(false);
             foreach (var item in batch) item.Tokens.Writer.TryComplete();
         }
         catch (Exception ex)
@@ -314,6 +319,7 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
     {
         lock (_lock) _stopping.Cancel();
         await _loop.ConfigureAwait(false);
+        _device.Dispose();
         _stopping.Dispose();
     }
 
