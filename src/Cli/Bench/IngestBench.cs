@@ -23,8 +23,8 @@ public static class IngestBench
     public static readonly BenchTarget Target = new(0.8);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
-    public static async Task<BenchOutcome> RunAsync(IMemoryModel model, string modelDir, string adapterDir, int spans, int repeats,
-                                                    Action<string> progress, CancellationToken ct)
+    public static async Task<BenchOutcome> RunAsync(IMemoryModel model, DeviceThread device, string modelDir, string adapterDir, int spans,
+                                                    int repeats, Action<string> progress, CancellationToken ct)
     {
         var batch = new BatchingOptions().MaxEncodeBatch;           // what the silo's model grain runs with
         var text = DocumentText(model, spans * model.SpanLength);
@@ -51,7 +51,7 @@ public static class IngestBench
             progress($"ingest: {tokens.Length:N0} tokens in {documentSpans.Length} spans, through the platform and the encoder alone, alternating");
             var (through, alone) = await BenchStats.PairedAsync(
                 () => BenchStats.SecondsAsync(() => IngestAsync(http, keys.Dequeue(), text, tokens.Length, platform, ct)),
-                () => BenchStats.Seconds(EncoderAlone), warmup: 1, repeats, ct);
+                () => BenchStats.OnDevice(device, EncoderAlone), warmup: 1, repeats, ct);
 
             double aloneRate = tokens.Length / alone.Median, throughRate = tokens.Length / through.Median;
             return new BenchOutcome("ingest", "document tokens/s, gateway → grains → Redis vs the encoder alone",

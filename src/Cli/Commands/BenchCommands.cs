@@ -75,7 +75,6 @@ public static class BenchCommands
         foreach (var option in new Option[] { json, model, adapter, repeats, only, ingestSpans, decodeTokens }) command.Options.Add(option);
         command.SetAction((parse, ct) => CommandErrors.RunAsync("bench all", async () =>
         {
-            Torch.Threads = Environment.ProcessorCount;
             var modelDir = Path.GetFullPath(parse.GetValue(model)!);
             var options = new SuiteOptions(modelDir, Path.GetFullPath(parse.GetValue(adapter) ?? Path.Combine(modelDir, "icae")),
                 parse.GetValue(repeats), parse.GetValue(only) ?? [])
