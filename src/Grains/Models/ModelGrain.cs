@@ -50,7 +50,9 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         _encodeTags = [new("silo", siloId), new("device", device), new("kind", "encode")];
         _generateTags = [new("silo", siloId), new("device", device), new("kind", "generate")];
         _device = new DeviceThread("model " + Key);
-        _loop = Task.Run(RunAsync);
+        // The batch loop itself lives on the device thread (its awaits come back to it), so the next batch starts on the
+        // thread that just finished one, without a hop through the thread pool between spans.
+        _loop = _device.RunAsync(RunAsync);
     }
 
     public string Key { get; }
@@ -139,10 +141,10 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         {
             while (!ct.IsCancellationRequested)
             {
-                if (!await WaitForBatchAsync(ct).ConfigureAwait(false)) continue;
+                if (!await WaitForBatchAsync(ct)) continue;
                 var (encodes, generates) = TakeBatch();
-                if (encodes.Count > 0) await RunEncodeAsync(encodes, ct).ConfigureAwait(false);
-                if (generates.Count > 0) await RunGenerateAsync(generates, ct).ConfigureAwait(false);
+                if (encodes.Count > 0) await RunEncodeAsync(encodes, ct);
+                if (generates.Count > 0) await RunGenerateAsync(generates, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -178,7 +180,7 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
                 wait = _options.MaxBatchDelay - age;
             }
         }
-        await _wake.WaitAsync(wait, ct).ConfigureAwait(false);
+        await _wake.WaitAsync(wait, ct);
         return false;
     }
 
@@ -233,11 +235,10 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
     {
         if (batch.Count == 0) return;
         var clock = Stopwatch.StartNew();
-        await _modelLock.WaitAsync(ct).ConfigureAwait(false);
+        await _modelLock.WaitAsync(ct);
         try
         {
-            var spans = batch.Select(i => i.Tokens).ToArray();
-            var slots = await _device.RunAsync(() => _model.EncodeSpans(spans, ct)).ConfigureAwait(false);
+            var slots = _model.EncodeSpans(batch.Select(i => i.Tokens).ToArray(), ct);                 // on the device thread
             if (slots.Count != batch.Count)
                 throw new InvalidOperationException($"model returned {slots.Count} slot arrays for {batch.Count} spans");
             for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(slots[i]);
@@ -260,20 +261,17 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         if (batch.Count == 0) return;
         var clock = Stopwatch.StartNew();
         var tokens = 0;
-        await _modelLock.WaitAsync(ct).ConfigureAwait(false);
+        await _modelLock.WaitAsync(ct);
         try
         {
             // One caller cancelling does not cancel the others; the batch stops early only when all have gone.
             using var allGone = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            await _device.RunAsync(async () =>
+            await foreach (var token in _model.GenerateAsync(batch.Select(i => i.Prompt).ToArray(), batch[0].Options, allGone.Token))
             {
-                await foreach (var token in _model.GenerateAsync(batch.Select(i => i.Prompt).ToArray(), batch[0].Options, allGone.Token))
-                {
-                    tokens++;
-                    batch[token.Request].Tokens.Writer.TryWrite(token with { Request = 0 });
-                    if (batch.All(i => i.Cancelled())) await allGone.CancelAsync();
-                }
-            }).ConfigureAwait(false);
+                tokens++;
+                batch[token.Request].Tokens.Writer.TryWrite(token with { Request = 0 });
+                if (batch.All(i => i.Cancelled())) await allGone.CancelAsync();
+            }
             foreach (var item in batch) item.Tokens.Writer.TryComplete();
         }
         catch (Exception ex)
