@@ -21,15 +21,20 @@ namespace MemoryPlatform.Grains.Storage;
 public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
 {
     // KEYS: (blob, version, staged blob) per span. ARGV: each span's version. Result per span: 1 = written, 0 = a newer
-    // version is stored (the staged blob is dropped), -1 = the staged blob is gone (another writer of the same span
-    // version renamed it first, or eviction took it).
+    // version is stored (the staged blob is dropped); {-1} alone, with nothing changed, when a staged blob is gone
+    // (another writer of the same span version renamed it first, or eviction took it).
     // Blobs never pass through Lua: each is renamed into place, which moves the value without copying it (as a script
-    // argument it was copied twice more, and a write cost about four raw SETs). The versions are read with one MGET and
-    // written with one MSET; `seen` carries a span's new version to a later write of the same span in this call.
+    // argument it was copied twice more, and a write cost about four raw SETs). One EXISTS checks every staged blob
+    // first (nothing can remove one while the script runs), one MGET reads the versions and one MSET records them;
+    // `seen` carries a span's new version to a later write of the same span in this call.
     private const string WriteScript = """
         local n = #ARGV
-        local versionKeys = {}
-        for i = 1, n do versionKeys[i] = KEYS[3 * i - 1] end
+        local versionKeys, stagedKeys = {}, {}
+        for i = 1, n do
+          versionKeys[i] = KEYS[3 * i - 1]
+          stagedKeys[i] = KEYS[3 * i]
+        end
+        if redis.call('EXISTS', unpack(stagedKeys)) < n then return {-1} end
         local stored = redis.call('MGET', unpack(versionKeys))
         local seen, updates, result = {}, {}, {}
         for i = 1, n do
@@ -38,9 +43,8 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
           if cur > tonumber(ARGV[i]) then
             redis.call('DEL', staged)
             result[i] = 0
-          elseif redis.pcall('RENAME', staged, blob).err then
-            result[i] = -1
           else
+            redis.call('RENAME', staged, blob)
             seen[version] = ARGV[i]
             updates[#updates + 1] = version
             updates[#updates + 1] = ARGV[i]
@@ -83,8 +87,8 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
     /// if the span moved to a newer version meanwhile, until the document is deleted, whose span-prefix scan removes
     /// it). Staged blobs carry no expiry, because an expiry would follow the rename and need a PERSIST per span.</remarks>
     /// <exception cref="InvalidOperationException">A staged blob was gone when the script ran (a concurrent writer of the
-    /// same span version renamed it, or eviction took it): that span may not be stored; the caller retries as after any
-    /// Redis error.</exception>
+    /// same span version renamed it, or eviction took it): nothing of the call was written; the caller retries as after
+    /// any Redis error.</exception>
     public async Task<bool[]> WriteSpansAsync(string tenant, string docId, IReadOnlyList<SpanWrite> writes)
     {
         if (writes.Count > WritesPerScript)
@@ -105,23 +109,23 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
         var keys = new RedisKey[3 * writes.Count];
         var versions = new RedisValue[writes.Count];
         var sets = new Task[writes.Count];
+        var spanKeys = RedisKeys.SpanKeysOf(tenant, docId);
         for (var i = 0; i < writes.Count; i++)
         {
             var w = writes[i];
-            var staged = RedisKeys.SpanStaged(tenant, docId, w.Span, w.Version);
+            var staged = spanKeys.Staged(w.Span, w.Version);
             sets[i] = Db.StringSetAsync(staged, w.Blob);
-            keys[3 * i] = RedisKeys.Span(tenant, docId, w.Span);
-            keys[3 * i + 1] = RedisKeys.SpanVersion(tenant, docId, w.Span);
+            keys[3 * i] = spanKeys.Span(w.Span);
+            keys[3 * i + 1] = spanKeys.Version(w.Span);
             keys[3 * i + 2] = staged;
             versions[i] = w.Version;
         }
         var script = Db.ScriptEvaluateAsync(WriteScript, keys, versions);   // pipelined behind the SETs: one round trip
         await Task.WhenAll(sets).ConfigureAwait(false);
         var results = (long[])(await script.ConfigureAwait(false))!;
-        for (var i = 0; i < results.Length; i++)
-            if (results[i] < 0)
-                throw new InvalidOperationException($"the staged blob of span {writes[i].Span} version {writes[i].Version} of {tenant}/{docId} " +
-                                                    "was gone before it could be stored (a concurrent writer, or eviction)");
+        if (results.Length != writes.Count)
+            throw new InvalidOperationException($"a staged blob of {tenant}/{docId} was gone before it could be stored (a concurrent " +
+                                                "writer of the same span version, or eviction); nothing was written, retry");
         return [.. results.Select(r => r == 1)];
     }
 
@@ -155,10 +159,11 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
         CancellationToken ct)
     {
         var chunks = new List<(int First, Task<RedisValue[]> Values)>();
+        var spanKeys = RedisKeys.SpanKeysOf(tenant, docId);
         for (var first = 0; first < count; first += ReadChunk)
         {
             var keys = new RedisKey[Math.Min(ReadChunk, count - first)];
-            for (var i = 0; i < keys.Length; i++) keys[i] = RedisKeys.Span(tenant, docId, first + i);
+            for (var i = 0; i < keys.Length; i++) keys[i] = spanKeys.Span(first + i);
             chunks.Add((first, Db.StringGetAsync(keys)));
         }
         var reads = new SpanRead[count];

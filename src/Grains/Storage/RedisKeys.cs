@@ -54,6 +54,9 @@ public static class RedisKeys
     public static string SpanStaged(string tenant, string docId, int spanIndex, long version) =>
         Span(tenant, docId, spanIndex) + ":staged:" + version.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The span keys of one document, its hash tag validated once (a store writing many spans builds three keys each).</summary>
+    public static DocumentSpanKeys SpanKeysOf(string tenant, string docId) => new(SpanPrefix(tenant, docId));
+
     /// <summary><c>doc:{tenant:docId}:tokens</c>, the document's token ids (int32 little-endian).</summary>
     public static string DocTokens(string tenant, string docId) => Doc(tenant, docId) + ":tokens";
 
@@ -77,4 +80,19 @@ public static class RedisKeys
 
     /// <summary><c>tenant:{tenant}:content</c>, span content hash → "docId:spanIndex:version" of a stored blob (dedupe index).</summary>
     public static string TenantContent(string tenant) => "tenant:" + TenantTag(tenant) + ":content";
+}
+
+/// <summary>Span keys of one document from its validated prefix: the same strings as <see cref="RedisKeys.Span"/>,
+/// <see cref="RedisKeys.SpanVersion"/> and <see cref="RedisKeys.SpanStaged"/>.</summary>
+public readonly struct DocumentSpanKeys(string prefix)
+{
+    public string Span(int spanIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(spanIndex);
+        return prefix + spanIndex.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public string Version(int spanIndex) => Span(spanIndex) + ":ver";
+
+    public string Staged(int spanIndex, long version) => Span(spanIndex) + ":staged:" + version.ToString(CultureInfo.InvariantCulture);
 }
