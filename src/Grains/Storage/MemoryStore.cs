@@ -55,8 +55,8 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
         return result
         """;
 
-    /// <summary>Writes per script call: bounds the Lua stack that MGET/MSET arguments are unpacked onto.</summary>
-    private const int WritesPerScript = 512;
+    /// <summary>Writes per script call (and so staged blobs held at once).</summary>
+    private const int WritesPerScript = 8;
 
     /// <summary>How long a staged blob waits for its write script; a writer that dies in between leaves nothing for longer.</summary>
     private static readonly TimeSpan StagedExpiry = TimeSpan.FromMinutes(1);
@@ -93,9 +93,10 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
     {
         if (writes.Count > WritesPerScript)
         {
-            var all = new List<bool>(writes.Count);
-            foreach (var chunk in writes.Chunk(WritesPerScript)) all.AddRange(await WriteSpansAsync(tenant, docId, chunk).ConfigureAwait(false));
-            return [.. all];
+            // Pipelined chunks (SETs, script, SETs, script, ...): each script renames its blobs over the old ones before
+            // the next chunk's arrive, so the server holds a chunk of staged blobs at a time, not a whole document's.
+            var chunks = await Task.WhenAll(writes.Chunk(WritesPerScript).Select(chunk => WriteSpansAsync(tenant, docId, chunk))).ConfigureAwait(false);
+            return [.. chunks.SelectMany(c => c)];
         }
         var unique = writes.Select(w => (w.Span, w.Version)).Distinct().ToArray();
         if (unique.Length < writes.Count)
