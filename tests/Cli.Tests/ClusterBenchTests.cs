@@ -63,9 +63,16 @@ public sealed class ClusterBenchTests : IDisposable
             if (line.Contains("run 1/1000")) break;   // timed runs under way: silos, models and redis-server all up
         }
         Assert.NotNull(redis);
+        // Keep reading: a child whose stderr pipe fills up blocks in its next progress line and never sees the signal.
+        var rest = process.StandardError.ReadToEndAsync();
 
         Assert.Equal(0, kill(process.Id, SigInt));
-        await process.WaitForExitAsync(timeout.Token);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw new TimeoutException($"bench cluster did not stop on SIGINT; its stderr ended with:\n{string.Join('\n', (await rest).Split('\n').TakeLast(20))}");
+        }
 
         Assert.Equal(130, process.ExitCode);
         var port = int.Parse(redis.Split(':')[1]);

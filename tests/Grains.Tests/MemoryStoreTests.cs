@@ -41,17 +41,19 @@ public sealed class MemoryStoreTests(RedisFixture redis) : IAsyncLifetime
             new SpanWrite(1, 4, Blob(11)),      // older than the stored 5: refused
             new SpanWrite(2, 7, Blob(12)),
             new SpanWrite(2, 6, Blob(13)),      // older than the 7 written just before in this batch: refused
-            new SpanWrite(0, 3, Blob(14)),      // the same version again: idempotent re-encodes may overwrite
+            new SpanWrite(0, 3, Blob(10)),      // the same span version again (a job delivered twice): written once
         ]);
 
         Assert.Equal([true, false, true, false, true], written);
         var reads = await store.ReadSpansAsync(tenant, "d", 3, Fp, CancellationToken.None);
-        Assert.Equal([14f, 1f, 12f], reads.Select(r => r.Matrix!.Values[0]));
+        Assert.Equal([10f, 1f, 12f], reads.Select(r => r.Matrix!.Values[0]));
+        Assert.True(await store.WriteAsync(tenant, "d", 0, 3, Blob(14)));   // a later re-encode of the same version overwrites
+        Assert.Equal(14f, (await store.ReadSpansAsync(tenant, "d", 1, Fp, CancellationToken.None))[0].Matrix!.Values[0]);
         Assert.Equal("7", (string?)await Db.StringGetAsync(RedisKeys.SpanVersion(tenant, "d", 2)));
     }
 
     [Fact]
-    public async Task Stored_blobs_do_not_expire_and_no_staged_blob_is_left_behind()
+    public async Task Stored_blobs_have_no_expiry_and_no_staged_blob_is_left_behind()
     {
         await store.WriteSpansAsync(tenant, "e", [new SpanWrite(0, 2, Blob(1)), new SpanWrite(1, 2, Blob(2))]);
         Assert.False(await store.WriteAsync(tenant, "e", 0, 1, Blob(3)));
@@ -66,8 +68,8 @@ public sealed class MemoryStoreTests(RedisFixture redis) : IAsyncLifetime
     [Fact]
     public async Task A_staged_blob_that_vanished_is_reported_and_nothing_is_written()
     {
-        // The script alone, as if eviction took the staged blob between the SET and the script.
-        var staged = RedisKeys.SpanStaged(tenant, "f", 0, "gone");
+        // The script alone, as if a concurrent writer of the same span version had renamed the staged blob first.
+        var staged = RedisKeys.SpanStaged(tenant, "f", 0, 1);
         await Db.KeyDeleteAsync(staged);
         var script = typeof(MemoryStore).GetField("WriteScript", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
         var result = (long[])(await Db.ScriptEvaluateAsync((string)script.GetValue(null)!,

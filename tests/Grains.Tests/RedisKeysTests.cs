@@ -14,7 +14,12 @@ public class RedisKeysTests
         Assert.Equal("mem:{acme:doc-1}:span:0", RedisKeys.Span("acme", "doc-1", 0));
         Assert.Equal("mem:{acme:doc-1}:span:12345", RedisKeys.Span("acme", "doc-1", 12345));
         Assert.Equal("mem:{acme:doc-1}:span:", RedisKeys.SpanPrefix("acme", "doc-1"));
-        Assert.Equal("mem:{acme:doc-1}:span:3:staged:n.1", RedisKeys.SpanStaged("acme", "doc-1", 3, "n.1"));
+        Assert.Equal("mem:{acme:doc-1}:span:3:staged:17", RedisKeys.SpanStaged("acme", "doc-1", 3, 17));
+        var keys = RedisKeys.SpanKeysOf("acme", "doc-1");
+        Assert.Equal(RedisKeys.Span("acme", "doc-1", 12345), keys.Span(12345));
+        Assert.Equal(RedisKeys.SpanVersion("acme", "doc-1", 3), keys.Version(3));
+        Assert.Equal(RedisKeys.SpanStaged("acme", "doc-1", 3, 17), keys.Staged(3, 17));
+        Assert.Throws<ArgumentOutOfRangeException>(() => keys.Span(-1));
         Assert.Equal("tenant:{acme}", RedisKeys.Tenant("acme"));
         Assert.Equal("tenant:{acme}:docs", RedisKeys.TenantDocs("acme"));
         Assert.Equal("doc:{A.b_C-9:x.Y_z-0}", RedisKeys.Doc("A.b_C-9", "x.Y_z-0"));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using MemoryPlatform.Grains.Models;
 
 namespace MemoryPlatform.Cli.Bench;
 
@@ -80,12 +81,21 @@ public static class BenchStats
     }
 
     /// <summary>Seconds one run of a synchronous <paramref name="action"/> takes here.</summary>
-    public static Task<double> Seconds(Action action)
+    public static Task<double> Seconds(Action action) => Task.FromResult(SecondsOf(action));
+
+    public static double SecondsOf(Action action)
     {
         var start = Stopwatch.GetTimestamp();
         action();
-        return Task.FromResult(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
+
+    /// <summary>Seconds one run of model work takes on <paramref name="device"/> (the thread that does all of the bench's
+    /// model work, as a silo's model grain does; see <see cref="DeviceThread"/>).</summary>
+    public static Task<double> OnDevice(DeviceThread device, Action action) => device.RunAsync(() => SecondsOf(action));
+
+    /// <summary>Seconds one run of async model work takes on <paramref name="device"/>.</summary>
+    public static Task<double> OnDevice(DeviceThread device, Func<Task> action) => device.RunAsync(() => SecondsAsync(action));
 
     /// <summary>Median, min and max of measured seconds.</summary>
     public static Sample Of(IEnumerable<double> seconds)

@@ -20,10 +20,10 @@ public static class DecodeBench
 
     public static async Task<BenchOutcome> RunAsync(IMemoryModel model, int vocab, BatchingOptions batching, int tokens, int repeats, CancellationToken ct)
     {
-        var slots = model.EncodeSpans([BenchTokens.Row(0, model.SpanLength, vocab)], ct)[0];
+        await using var grain = new ModelGrain(model, "bench", "cpu", batching, NullLogger<ModelGrain>.Instance);
+        var slots = (await grain.EncodeAsync([BenchTokens.Row(0, model.SpanLength, vocab)], ct))[0];
         var memory = new SlotMatrix(slots, model.SlotsPerSpan, model.HiddenSize, SlotDType.Float16);
         var options = new GenerationOptions { MaxTokens = tokens, StopTokens = [] };   // one instance: the grain batches equal options
-        await using var grain = new ModelGrain(model, "bench", "cpu", batching, NullLogger<ModelGrain>.Instance);
 
         async Task Query()
         {

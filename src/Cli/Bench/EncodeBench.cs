@@ -27,13 +27,13 @@ public static class EncodeBench
 
     private static readonly TimeSpan ReferenceTimeout = TimeSpan.FromMinutes(10);
 
-    public static async Task<BenchOutcome> RunAsync(IMemoryModel model, LlamaConfig m, IcaeConfig icae, string modelDir, string adapterDir,
-                                                    int repeats, double peakGflops, CancellationToken ct)
+    public static async Task<BenchOutcome> RunAsync(IMemoryModel model, DeviceThread device, LlamaConfig m, IcaeConfig icae, string modelDir,
+                                                    string adapterDir, int repeats, double peakGflops, CancellationToken ct)
     {
         var flopsPerSpan = EncoderFlops.PerSpan(m, icae, icae.SpanLength);
         using var reference = await PythonWorker.StartAsync(RepoPaths.Bench("icae_encode_reference.py"),
             ["--serve", modelDir, adapterDir, Torch.Threads.ToString()], ReferenceTimeout, ct);
-        var firstSpan = model.EncodeSpans([BenchTokens.Row(0, icae.SpanLength, m.VocabSize)], ct)[0];
+        var firstSpan = (await device.RunAsync(() => model.EncodeSpans([BenchTokens.Row(0, icae.SpanLength, m.VocabSize)], ct)))[0];
         var (maxDiff, relDiff) = Compare(firstSpan, reference.Ready.GetProperty("slots_first_span"));
         if (relDiff > SameEncoderTolerance)
             throw new InvalidOperationException($"the PyTorch reference computes other slots than memplat (max |diff| {maxDiff:G3}, " +
@@ -47,7 +47,7 @@ public static class EncodeBench
         {
             var spans = BenchTokens.Rows(b, icae.SpanLength, m.VocabSize);
             var (ours, theirs) = await BenchStats.PairedAsync(
-                () => BenchStats.Seconds(() => model.EncodeSpans(spans, ct)),
+                () => BenchStats.OnDevice(device, () => model.EncodeSpans(spans, ct)),
                 async () => (await reference.AskAsync($"encode {b}", ReferenceTimeout, ct)).GetProperty("seconds").GetDouble(),
                 warmup: 1, repeats, ct);
             double oursPerS = b / ours.Median, theirsPerS = b / theirs.Median;

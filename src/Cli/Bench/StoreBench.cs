@@ -67,9 +67,15 @@ public static class StoreBench
         };
     }
 
-    /// <summary>The store's operation and the raw one, alternating (<see cref="BenchStats.PairedAsync"/>), one warm-up each.</summary>
+    /// <summary>
+    /// The store's operation and the raw one, alternating (<see cref="BenchStats.PairedAsync"/>), after warm-up rounds
+    /// enough for the JIT's tiers to settle (a round takes milliseconds; the first hundreds run unoptimised or
+    /// instrumented code, which a long-running silo never does).
+    /// </summary>
     private static Task<(BenchStats.Sample Store, BenchStats.Sample Raw)> PairedAsync(Func<Task> store, Func<Task> raw, int repeats, CancellationToken ct) =>
-        BenchStats.PairedAsync(() => BenchStats.SecondsAsync(store), () => BenchStats.SecondsAsync(raw), warmup: 1, repeats, ct);
+        BenchStats.PairedAsync(() => BenchStats.SecondsAsync(store), () => BenchStats.SecondsAsync(raw), WarmupRounds, repeats, ct);
+
+    public const int WarmupRounds = 300;
 
     /// <summary>The suite's row: the worse of the write and read ratios over every measured size.</summary>
     public static BenchOutcome Outcome(JsonObject result)

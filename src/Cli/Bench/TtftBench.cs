@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MemoryPlatform.Grains.Models;
 using MemoryPlatform.Grains.Storage;
 using MemoryPlatform.ModelCore.Generation;
 using MemoryPlatform.ModelCore.Icae;
@@ -24,7 +25,8 @@ public static class TtftBench
     public const string Question = "What did the keeper write in the log on the night of the storm?";
     public static readonly BenchTarget Target = new(3.5);
 
-    public static async Task<BenchOutcome> RunAsync(IcaeModel icae, int repeats, CancellationToken ct, int documentTokens = DocumentTokens)
+    public static async Task<BenchOutcome> RunAsync(IcaeModel icae, DeviceThread device, int repeats, CancellationToken ct,
+                                                    int documentTokens = DocumentTokens)
     {
         var m = icae.Base.Config;
         var document = BenchTokens.Row(0, documentTokens, m.VocabSize);
@@ -38,9 +40,13 @@ public static class TtftBench
         for (var i = 0; i < spans.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
-            using var slots = icae.Encode([spans[i]]);                                              // [1, k, d]
-            await store.WriteAsync("bench", "ttft", i, 1, SlotBlob.Encode(slots.ToArray<float>(), icae.MemoryTokens, icae.HiddenSize,
-                SlotDType.Float16, icae.Fingerprint));
+            var span = spans[i];
+            var slots = await device.RunAsync(() =>
+            {
+                using var encoded = icae.Encode([span]);                                             // [1, k, d]
+                return encoded.ToArray<float>();
+            });
+            await store.WriteAsync("bench", "ttft", i, 1, SlotBlob.Encode(slots, icae.MemoryTokens, icae.HiddenSize, SlotDType.Float16, icae.Fingerprint));
         }
 
         var generator = new Generator(icae.Base);
@@ -69,8 +75,8 @@ public static class TtftBench
 
         int[] raw = [.. document, .. question];
         var (fromSlots, fromRaw) = await BenchStats.PairedAsync(
-            () => BenchStats.SecondsAsync(FromSlotsAsync),
-            () => BenchStats.SecondsAsync(() => FirstTokenAsync(generator.GenerateAsync([raw], Options(raw.Length, window), ct))),
+            () => BenchStats.OnDevice(device, FromSlotsAsync),
+            () => BenchStats.OnDevice(device, () => FirstTokenAsync(generator.GenerateAsync([raw], Options(raw.Length, window), ct))),
             warmup: 1, repeats, ct);
 
         var ratio = fromRaw.Median / fromSlots.Median;

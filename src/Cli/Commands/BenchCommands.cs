@@ -68,7 +68,7 @@ public static class BenchCommands
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
         var model = new Option<string>("--model") { Description = "Base model directory", DefaultValueFactory = _ => Path.Combine(RepoPaths.Root, "models", "memplat-tiny") };
         var adapter = new Option<string?>("--adapter") { Description = "ICAE adapter directory (default: MODEL/icae)" };
-        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions per measurement (median reported)", DefaultValueFactory = _ => 3 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions per measurement (median reported; store runs 10x)", DefaultValueFactory = _ => 10 };
         var only = new Option<string[]>("--only") { Description = $"Run only these benchmarks ({string.Join(", ", SuiteBench.Names)})", AllowMultipleArgumentsPerToken = true };
         var ingestSpans = new Option<int>("--ingest-spans") { Description = "Spans of the ingested document", DefaultValueFactory = _ => SuiteOptions.DefaultIngestSpans };
         var decodeTokens = new Option<int>("--decode-tokens") { Description = "Tokens generated per decode query", DefaultValueFactory = _ => SuiteOptions.DefaultDecodeTokens };
@@ -76,7 +76,6 @@ public static class BenchCommands
         foreach (var option in new Option[] { json, model, adapter, repeats, only, ingestSpans, decodeTokens }) command.Options.Add(option);
         command.SetAction((parse, ct) => CommandErrors.RunAsync("bench all", async () =>
         {
-            Torch.Threads = Environment.ProcessorCount;
             var modelDir = Path.GetFullPath(parse.GetValue(model)!);
             var options = new SuiteOptions(modelDir, Path.GetFullPath(parse.GetValue(adapter) ?? Path.Combine(modelDir, "icae")),
                 parse.GetValue(repeats), parse.GetValue(only) ?? [])

@@ -77,11 +77,16 @@ public sealed class EncodeConsumer : IAsyncDisposable
                         _logger.LogInformation("Consumer {Consumer} claimed {Count} idle encode jobs", _name, entries.Count);
                     }
                 }
+                var enqueued = _queue.NextEnqueue;
                 if (entries.Count == 0) entries = await _queue.ReadNewAsync(_name, QueueOptions.ReadCount).ConfigureAwait(false);
                 if (entries.Count == 0)
                 {
-                    await Task.Delay(idle, ct).ConfigureAwait(false);
-                    idle = TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, QueueOptions.MaxPollDelay.Ticks));
+                    // Back off, unless a grain of this silo adds jobs meanwhile: then read at once.
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    var woken = await Task.WhenAny(Task.Delay(idle, wait.Token), enqueued).ConfigureAwait(false) == enqueued;
+                    await wait.CancelAsync().ConfigureAwait(false);
+                    ct.ThrowIfCancellationRequested();
+                    idle = woken ? QueueOptions.MinPollDelay : TimeSpan.FromTicks(Math.Min(idle.Ticks * 2, QueueOptions.MaxPollDelay.Ticks));
                     continue;
                 }
                 idle = QueueOptions.MinPollDelay;
@@ -135,21 +140,21 @@ public sealed class EncodeConsumer : IAsyncDisposable
         var blobs = new Dictionary<(string Tenant, string Hash), byte[]>();
         var toEncode = new List<((string Tenant, string Hash) Content, int[] Tokens)>();
         var fingerprint = _model.Fingerprint;
-        foreach (var group in live.GroupBy(j => (j.Job.Tenant, j.Job.Entry.Hash)))
+        // The contents are looked up side by side (their Redis round trips overlap).
+        var groups = live.GroupBy(j => (j.Job.Tenant, j.Job.Entry.Hash)).ToArray();
+        async Task<(byte[]? Copy, int[]? Tokens)> FindAsync(IGrouping<(string Tenant, string Hash), (StreamEntry Entry, EncodeJob Job)> group)
         {
-            ct.ThrowIfCancellationRequested();
-            if (await TryCopyAsync(group.Key.Tenant, group.Key.Hash, fingerprint).ConfigureAwait(false) is { } copy)
-            {
-                blobs[group.Key] = copy;
-                continue;
-            }
-            int[]? tokens = null;
-            foreach (var (entry, job) in group)
-            {
-                tokens = await ReadTokensAsync(job, fingerprint).ConfigureAwait(false);
-                if (tokens is not null) break;
-            }
-            if (tokens is not null) toEncode.Add((group.Key, tokens));
+            if (await TryCopyAsync(group.Key.Tenant, group.Key.Hash, fingerprint).ConfigureAwait(false) is { } copy) return (copy, null);
+            foreach (var (_, job) in group)
+                if (await ReadTokensAsync(job, fingerprint).ConfigureAwait(false) is { } tokens) return (null, tokens);
+            return (null, null);
+        }
+        var found = await Task.WhenAll(groups.Select(FindAsync)).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        for (var i = 0; i < groups.Length; i++)
+        {
+            if (found[i].Copy is { } copy) blobs[groups[i].Key] = copy;
+            else if (found[i].Tokens is { } tokens) toEncode.Add((groups[i].Key, tokens));
         }
 
         var failures = new Dictionary<(string, string), Exception>();
@@ -174,13 +179,14 @@ public sealed class EncodeConsumer : IAsyncDisposable
             for (var i = 0; i < group.Length; i++) written[group[i].Entry.Id] = stored[i];
         }
 
+        // Commits of the stored spans go side by side (each is its own span's; the last one flips the document to ready).
+        await Task.WhenAll(live.Where(j => written.GetValueOrDefault(j.Entry.Id)).Select(j => CommitAsync(j.Job, blobs[(j.Job.Tenant, j.Job.Entry.Hash)]))).ConfigureAwait(false);
         foreach (var (entry, job) in live)
         {
             var content = (job.Tenant, job.Entry.Hash);
-            if (written.TryGetValue(entry.Id, out var isStored))
+            if (written.ContainsKey(entry.Id))
             {
-                if (isStored) await CommitAsync(job, blobs[content]).ConfigureAwait(false);   // else a newer version of the span is stored already
-                Finish(done, entry, "stored");
+                Finish(done, entry, "stored");   // committed above, or a newer version of the span was stored already
             }
             else if (failures.TryGetValue(content, out var error))
             {

@@ -20,9 +20,18 @@ namespace MemoryPlatform.Grains.Encoders;
 /// </summary>
 public sealed class EncodeQueue(RedisStores redis, EncodeQueueOptions options)
 {
+    private TaskCompletionSource _enqueued = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private IDatabase Db => redis.Control;
 
     public EncodeQueueOptions Options => options;
+
+    /// <summary>
+    /// Completes the next time this process adds jobs, so that a consumer of the same process ends its polling back-off
+    /// at once instead of up to MaxPollDelay later (consumers of other silos still find the jobs by polling). Take it
+    /// before reading the stream, so that jobs added in between are not missed.
+    /// </summary>
+    public Task NextEnqueue => Volatile.Read(ref _enqueued).Task;
 
     /// <summary>Adds jobs (pipelined); the stream and group are created on first use.</summary>
     public async Task EnqueueAsync(IEnumerable<EncodeJob> jobs)
@@ -41,6 +50,7 @@ public sealed class EncodeQueue(RedisStores redis, EncodeQueueOptions options)
         }
         batch.Execute();
         await Task.WhenAll(adds).ConfigureAwait(false);
+        Interlocked.Exchange(ref _enqueued, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>Creates the consumer group (reading from the stream's start) unless it exists.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using MemoryPlatform.ModelCore.Generation;
 using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Tensors;
@@ -24,11 +25,38 @@ public sealed class IcaeMemoryModel : IMemoryModel
 
     /// <summary>Loads base + adapter in bf16 on <paramref name="device"/>: weights in bf16 compute in bf16 without autocast
     /// (which is thread-local and would not follow the model grain's continuations).</summary>
-    public static IcaeMemoryModel Load(string modelDir, string adapterDir, string device)
+    /// <remarks>
+    /// libtorch's kernels use <paramref name="threads"/> threads (0: every core of the machine, unless OMP_NUM_THREADS
+    /// says otherwise); left alone, Debian's libtorch takes one, half of this 2-core machine. The setting holds for every
+    /// thread that starts using libtorch afterwards, the model grain's <see cref="DeviceThread"/> included.
+    /// The load runs on a thread of its own that ends with it: libtorch keeps an OpenMP team for every thread that
+    /// ran a parallel kernel until that thread exits, and a team left on the caller's (a host's startup thread) would sit
+    /// beside the model grain's and slow every encode by 10-15% on a 2-core machine.
+    /// </remarks>
+    public static IcaeMemoryModel Load(string modelDir, string adapterDir, string device, int threads = 0)
     {
-        var parsed = Device.Parse(device);
-        parsed.EnsureAvailable();
-        return new IcaeMemoryModel(IcaeModel.Load(modelDir, adapterDir, DType.BFloat16, parsed));
+        IcaeMemoryModel? model = null;
+        ExceptionDispatchInfo? error = null;
+        var loader = new Thread(() =>
+        {
+            try
+            {
+                if (threads > 0) Torch.Threads = threads;
+                else if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null) Torch.Threads = Environment.ProcessorCount;
+                var parsed = Device.Parse(device);
+                parsed.EnsureAvailable();
+                model = new IcaeMemoryModel(IcaeModel.Load(modelDir, adapterDir, DType.BFloat16, parsed));
+                _ = model.Fingerprint;   // hashes the weights through libtorch: here, not on whichever thread asks first
+            }
+            catch (Exception e)
+            {
+                error = ExceptionDispatchInfo.Capture(e);
+            }
+        }) { Name = "model load" };
+        loader.Start();
+        loader.Join();
+        error?.Throw();
+        return model!;
     }
 
     public ModelFingerprint Fingerprint => icae.Fingerprint;

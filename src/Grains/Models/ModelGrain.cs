@@ -13,7 +13,7 @@ namespace MemoryPlatform.Grains.Models;
 /// A silo's model on one device with a bounded queue and dynamic batching (see <see cref="IModelGrain"/>).
 /// Invariants:
 /// - device calls (encode, generate) run one at a time, from the batch loop, because <see cref="IMemoryModel"/>
-///   is not thread-safe; tokenizer calls run one at a time among themselves but beside a device call, so a
+///   is not thread-safe, and all on one <see cref="DeviceThread"/> (libtorch keeps a kernel thread team per caller); tokenizer calls run one at a time among themselves but beside a device call, so a
 ///   streamed answer can be detokenized while its generation runs (the model's tokenizer must not touch
 ///   device state);
 /// - at most <see cref="BatchingOptions.MaxQueueLength"/> items wait; a request that does not fit is refused
@@ -34,6 +34,7 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
     private readonly LinkedList<EncodeItem> _encodes = new();
     private readonly LinkedList<GenerateItem> _generates = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly DeviceThread _device;
     private readonly KeyValuePair<string, object?>[] _encodeTags, _generateTags;
     private readonly Task _loop;
 
@@ -48,7 +49,10 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         Key = siloId + "/" + device;
         _encodeTags = [new("silo", siloId), new("device", device), new("kind", "encode")];
         _generateTags = [new("silo", siloId), new("device", device), new("kind", "generate")];
-        _loop = Task.Run(RunAsync);
+        _device = new DeviceThread("model " + Key);
+        // The batch loop itself lives on the device thread (its awaits come back to it), so the next batch starts on the
+        // thread that just finished one, without a hop through the thread pool between spans.
+        _loop = _device.RunAsync(RunAsync);
     }
 
     public string Key { get; }
@@ -137,10 +141,10 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         {
             while (!ct.IsCancellationRequested)
             {
-                if (!await WaitForBatchAsync(ct).ConfigureAwait(false)) continue;
+                if (!await WaitForBatchAsync(ct)) continue;
                 var (encodes, generates) = TakeBatch();
-                if (encodes.Count > 0) await RunEncodeAsync(encodes, ct).ConfigureAwait(false);
-                if (generates.Count > 0) await RunGenerateAsync(generates, ct).ConfigureAwait(false);
+                if (encodes.Count > 0) await RunEncodeAsync(encodes, ct);
+                if (generates.Count > 0) await RunGenerateAsync(generates, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -176,7 +180,7 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
                 wait = _options.MaxBatchDelay - age;
             }
         }
-        await _wake.WaitAsync(wait, ct).ConfigureAwait(false);
+        await _wake.WaitAsync(wait, ct);
         return false;
     }
 
@@ -231,10 +235,10 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
     {
         if (batch.Count == 0) return;
         var clock = Stopwatch.StartNew();
-        await _modelLock.WaitAsync(ct).ConfigureAwait(false);
+        await _modelLock.WaitAsync(ct);
         try
         {
-            var slots = _model.EncodeSpans(batch.Select(i => i.Tokens).ToArray(), ct);
+            var slots = _model.EncodeSpans(batch.Select(i => i.Tokens).ToArray(), ct);                 // on the device thread
             if (slots.Count != batch.Count)
                 throw new InvalidOperationException($"model returned {slots.Count} slot arrays for {batch.Count} spans");
             for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(slots[i]);
@@ -257,17 +261,16 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         if (batch.Count == 0) return;
         var clock = Stopwatch.StartNew();
         var tokens = 0;
-        await _modelLock.WaitAsync(ct).ConfigureAwait(false);
+        await _modelLock.WaitAsync(ct);
         try
         {
             // One caller cancelling does not cancel the others; the batch stops early only when all have gone.
             using var allGone = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            await foreach (var token in _model.GenerateAsync(batch.Select(i => i.Prompt).ToArray(), batch[0].Options, allGone.Token)
-                               .ConfigureAwait(false))
+            await foreach (var token in _model.GenerateAsync(batch.Select(i => i.Prompt).ToArray(), batch[0].Options, allGone.Token))
             {
                 tokens++;
                 batch[token.Request].Tokens.Writer.TryWrite(token with { Request = 0 });
-                if (batch.All(i => i.Cancelled())) await allGone.CancelAsync().ConfigureAwait(false);
+                if (batch.All(i => i.Cancelled())) await allGone.CancelAsync();
             }
             foreach (var item in batch) item.Tokens.Writer.TryComplete();
         }
@@ -314,6 +317,7 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
     {
         lock (_lock) _stopping.Cancel();
         await _loop.ConfigureAwait(false);
+        _device.Dispose();
         _stopping.Dispose();
     }
 

@@ -22,14 +22,20 @@ namespace MemoryPlatform.Grains.Storage;
 public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
 {
     // KEYS: (blob, version, staged blob) per span. ARGV: each span's version. Result per span: 1 = written, 0 = a newer
-    // version is stored (the staged blob is dropped), -1 = the staged blob is gone (expired or evicted before this ran).
+    // version is stored (the staged blob is dropped); {-1} alone, with nothing changed, when a staged blob is gone
+    // (another writer of the same span version renamed it first, or eviction took it).
     // Blobs never pass through Lua: each is renamed into place, which moves the value without copying it (as a script
-    // argument it was copied twice more, and a write cost about four raw SETs). The versions are read with one MGET and
-    // written with one MSET; `seen` carries a span's new version to a later write of the same span in this call.
+    // argument it was copied twice more, and a write cost about four raw SETs). One EXISTS checks every staged blob
+    // first (nothing can remove one while the script runs), one MGET reads the versions and one MSET records them;
+    // `seen` carries a span's new version to a later write of the same span in this call.
     private const string WriteScript = """
         local n = #ARGV
-        local versionKeys = {}
-        for i = 1, n do versionKeys[i] = KEYS[3 * i - 1] end
+        local versionKeys, stagedKeys = {}, {}
+        for i = 1, n do
+          versionKeys[i] = KEYS[3 * i - 1]
+          stagedKeys[i] = KEYS[3 * i]
+        end
+        if redis.call('EXISTS', unpack(stagedKeys)) < n then return {-1} end
         local stored = redis.call('MGET', unpack(versionKeys))
         local seen, updates, result = {}, {}, {}
         for i = 1, n do
@@ -39,27 +45,19 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
             redis.call('DEL', staged)
             result[i] = 0
           else
-            local renamed = redis.pcall('RENAME', staged, blob)
-            if renamed.err then
-              result[i] = -1
-            else
-              redis.call('PERSIST', blob)
-              seen[version] = ARGV[i]
-              updates[#updates + 1] = version
-              updates[#updates + 1] = ARGV[i]
-              result[i] = 1
-            end
+            redis.call('RENAME', staged, blob)
+            seen[version] = ARGV[i]
+            updates[#updates + 1] = version
+            updates[#updates + 1] = ARGV[i]
+            result[i] = 1
           end
         end
         if #updates > 0 then redis.call('MSET', unpack(updates)) end
         return result
         """;
 
-    /// <summary>Writes per script call: bounds the Lua stack that MGET/MSET arguments are unpacked onto.</summary>
-    private const int WritesPerScript = 512;
-
-    /// <summary>How long a staged blob waits for its write script; a writer that dies in between leaves nothing for longer.</summary>
-    private static readonly TimeSpan StagedExpiry = TimeSpan.FromMinutes(1);
+    /// <summary>Writes per script call (and so staged blobs held at once).</summary>
+    private const int WritesPerScript = 8;
 
     // KEYS: blob, version. ARGV: version. Deletes both only if they are still that version's.
     private const string RemoveScript = """
@@ -87,42 +85,56 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
         (await WriteSpansAsync(tenant, docId, [new SpanWrite(span, version, blob)]).ConfigureAwait(false))[0];
 
     /// <summary>
-    /// Stores blobs of one document in one round trip: each blob is SET under a staging key of the document's hash slot
-    /// (with an expiry, so a writer that dies in between leaves nothing behind for long), then one compare-and-set script
-    /// renames every blob whose version is not older than the stored one onto its span key. Result i: write i was stored
-    /// (false: a newer version of that span is stored already). Writes are applied in order.
+    /// Stores blobs of one document in one round trip: each blob is SET under the staging key of its span version (in
+    /// the document's hash slot), then one compare-and-set script renames every blob whose version is not older than
+    /// the stored one onto its span key. Result i: write i was stored (false: a newer version of that span is stored
+    /// already). Writes are applied in order; repeats of a span version are written once.
     /// </summary>
-    /// <exception cref="InvalidOperationException">A staged blob vanished before the script ran (eviction under memory
-    /// pressure): that span was not written; the caller retries as after any Redis error.</exception>
+    /// <remarks>A writer that dies between the SET and the script leaves the staged blob behind; the job is not
+    /// acknowledged, so its retry writes the same staging key again and renames it (a staged blob outlives that only
+    /// if the span moved to a newer version meanwhile, until the document is deleted, whose span-prefix scan removes
+    /// it). Staged blobs carry no expiry, because an expiry would follow the rename and need a PERSIST per span.</remarks>
+    /// <exception cref="InvalidOperationException">A staged blob was gone when the script ran (a concurrent writer of the
+    /// same span version renamed it, or eviction took it): nothing of the call was written; the caller retries as after
+    /// any Redis error.</exception>
     public async Task<bool[]> WriteSpansAsync(string tenant, string docId, IReadOnlyList<SpanWrite> writes)
     {
         if (writes.Count > WritesPerScript)
         {
-            var all = new List<bool>(writes.Count);
-            foreach (var chunk in writes.Chunk(WritesPerScript)) all.AddRange(await WriteSpansAsync(tenant, docId, chunk).ConfigureAwait(false));
-            return [.. all];
+            // Pipelined chunks (SETs, script, SETs, script, ...): each script renames its blobs over the old ones before
+            // the next chunk's arrive, so the server holds a chunk of staged blobs at a time, not a whole document's.
+            var chunks = await Task.WhenAll(writes.Chunk(WritesPerScript).Select(chunk => WriteSpansAsync(tenant, docId, chunk))).ConfigureAwait(false);
+            return [.. chunks.SelectMany(c => c)];
+        }
+        var unique = writes.Select(w => (w.Span, w.Version)).Distinct().ToArray();
+        if (unique.Length < writes.Count)
+        {
+            // The same span version twice (a job delivered twice): one write; the blobs are the same encode.
+            var firsts = unique.Select(u => writes.First(w => (w.Span, w.Version) == u)).ToArray();
+            var once = await WriteSpansAsync(tenant, docId, firsts).ConfigureAwait(false);
+            return [.. writes.Select(w => once[Array.IndexOf(unique, (w.Span, w.Version))])];
         }
         if (writes.Count == 0) return [];
-        var nonce = Guid.NewGuid().ToString("N");
         var keys = new RedisKey[3 * writes.Count];
         var versions = new RedisValue[writes.Count];
         var sets = new Task[writes.Count];
+        var spanKeys = RedisKeys.SpanKeysOf(tenant, docId);
         for (var i = 0; i < writes.Count; i++)
         {
             var w = writes[i];
-            var staged = RedisKeys.SpanStaged(tenant, docId, w.Span, nonce + "." + i.ToString(CultureInfo.InvariantCulture));
-            sets[i] = Db.StringSetAsync(staged, w.Blob, StagedExpiry);
-            keys[3 * i] = RedisKeys.Span(tenant, docId, w.Span);
-            keys[3 * i + 1] = RedisKeys.SpanVersion(tenant, docId, w.Span);
+            var staged = spanKeys.Staged(w.Span, w.Version);
+            sets[i] = Db.StringSetAsync(staged, w.Blob);
+            keys[3 * i] = spanKeys.Span(w.Span);
+            keys[3 * i + 1] = spanKeys.Version(w.Span);
             keys[3 * i + 2] = staged;
             versions[i] = w.Version;
         }
         var script = Db.ScriptEvaluateAsync(WriteScript, keys, versions);   // pipelined behind the SETs: one round trip
         await Task.WhenAll(sets).ConfigureAwait(false);
         var results = (long[])(await script.ConfigureAwait(false))!;
-        for (var i = 0; i < results.Length; i++)
-            if (results[i] < 0)
-                throw new InvalidOperationException($"the staged blob of span {writes[i].Span} of {tenant}/{docId} was evicted before it could be stored");
+        if (results.Length != writes.Count)
+            throw new InvalidOperationException($"a staged blob of {tenant}/{docId} was gone before it could be stored (a concurrent " +
+                                                "writer of the same span version, or eviction); nothing was written, retry");
         return [.. results.Select(r => r == 1)];
     }
 
@@ -146,34 +158,51 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
             : null;
     }
 
-    /// <summary>The seal a commit records for a blob: its header checksum (SHA-256 of header and payload, first 8 bytes), hex.</summary>
+    /// <summary>The seal a commit records for a blob: its header checksum (XXH64 of header and payload; SHA-256 in format 1), hex.</summary>
     public static string SealOf(ReadOnlySpan<byte> blob) =>
         SlotBlob.ReadHeader(blob).Checksum.ToString("x16", CultureInfo.InvariantCulture);
 
-    /// <summary>Reads and validates spans 0..count-1 in one MGET, without checking which blob was committed.</summary>
+    /// <summary>Reads and validates spans 0..count-1 without checking which blob was committed.</summary>
     public Task<SpanRead[]> ReadSpansAsync(string tenant, string docId, int count, ModelFingerprint expected, CancellationToken ct) =>
         ReadSpansAsync(tenant, docId, count, expected, null, ct);
 
     /// <summary>
-    /// Reads and validates spans 0..count-1 in one MGET. Each result holds a matrix or a problem, never both. With
+    /// Reads and validates spans 0..count-1. Each result holds a matrix or a problem, never both. With
     /// <paramref name="seals"/> (from DocumentStore.GetSealsAsync), a blob must also be the one committed for its span.
     /// </summary>
+    /// <remarks>The spans travel as pipelined MGETs of <see cref="ReadChunk"/> keys, all sent at once, and each chunk is
+    /// validated (checksum, values) as soon as it arrives, while the next ones are still on the wire: validation
+    /// overlaps the transfer instead of following all of it.</remarks>
     public async Task<SpanRead[]> ReadSpansAsync(string tenant, string docId, int count, ModelFingerprint expected,
         IReadOnlyList<string?>? seals, CancellationToken ct)
     {
-        var keys = new RedisKey[count];
-        for (var i = 0; i < count; i++) keys[i] = RedisKeys.Span(tenant, docId, i);
-        var values = count == 0 ? [] : await Db.StringGetAsync(keys).WaitAsync(ct).ConfigureAwait(false);
-        var reads = new SpanRead[count];
-        for (var i = 0; i < count; i++)
+        var chunks = new List<(int First, Task<RedisValue[]> Values)>();
+        var spanKeys = RedisKeys.SpanKeysOf(tenant, docId);
+        for (var first = 0; first < count; first += ReadChunk)
         {
-            reads[i] = Validate(values[i], expected, seals is null ? null : seals[i] ?? "");
-            if (reads[i].Problem is { } problem)
-                logger.LogWarning("Span {Span} of {Tenant}/{DocId} is unusable ({Problem}): {Detail}",
-                    i, tenant, docId, problem, reads[i].Detail);
+            var keys = new RedisKey[Math.Min(ReadChunk, count - first)];
+            for (var i = 0; i < keys.Length; i++) keys[i] = spanKeys.Span(first + i);
+            chunks.Add((first, Db.StringGetAsync(keys)));
+        }
+        var reads = new SpanRead[count];
+        foreach (var (first, pending) in chunks)
+        {
+            var values = await pending.WaitAsync(ct).ConfigureAwait(false);
+            for (var i = 0; i < values.Length; i++)
+            {
+                var span = first + i;
+                reads[span] = Validate(values[i], expected, seals is null ? null : seals[span] ?? "");
+                if (reads[span].Problem is { } problem)
+                    logger.LogWarning("Span {Span} of {Tenant}/{DocId} is unusable ({Problem}): {Detail}",
+                        span, tenant, docId, problem, reads[span].Detail);
+            }
         }
         return reads;
     }
+
+    /// <summary>Keys per MGET of <see cref="ReadSpansAsync"/>: small enough that validation starts early, large enough
+    /// that the commands stay few.</summary>
+    private const int ReadChunk = 8;
 
     /// <param name="seal">The committed seal to match; null: not checked; empty: none was committed.</param>
     private static SpanRead Validate(RedisValue value, ModelFingerprint expected, string? seal)

@@ -10,7 +10,7 @@ namespace MemoryPlatform.Grains.Storage;
 /// <item><c>doc:{tenant:docId}</c>: metadata hash (status, token count, spans, model fingerprint, version)</item>
 /// <item><c>mem:{tenant:docId}:span:{i}</c>: the slot blob of span i (see ModelCore's SlotBlob)</item>
 /// <item><c>mem:{tenant:docId}:span:{i}:ver</c>: the span version that blob was encoded for (write compare-and-set)</item>
-/// <item><c>mem:{tenant:docId}:span:{i}:staged:{nonce}</c>: a blob being written (expires unless renamed onto the span key)</item>
+/// <item><c>mem:{tenant:docId}:span:{i}:staged:{version}</c>: a blob being written (renamed onto the span key by the write)</item>
 /// <item><c>doc:{tenant:docId}:tokens</c>: the token ids (int32 little-endian), so any silo can re-encode any span</item>
 /// <item><c>doc:{tenant:docId}:spans</c>: hash span index → "version:contentHash:start:count", the span's expected encode</item>
 /// <item><c>doc:{tenant:docId}:done</c>: set of span indexes whose expected encode is stored</item>
@@ -50,12 +50,14 @@ public static class RedisKeys
     public static string SpanVersion(string tenant, string docId, int spanIndex) => Span(tenant, docId, spanIndex) + ":ver";
 
     /// <summary>
-    /// <c>mem:{tenant:docId}:span:{index}:staged:{nonce}</c>, a blob on its way in: set with a short expiry, then renamed
-    /// onto the span key by the write script (see MemoryStore.WriteAsync). Under the span prefix, so a document's
-    /// delete finds it.
+    /// <c>mem:{tenant:docId}:span:{index}:staged:{version}</c>, a blob on its way in: renamed onto the span key by the
+    /// write script (see MemoryStore.WriteSpansAsync). Under the span prefix, so a document's delete finds it.
     /// </summary>
-    public static string SpanStaged(string tenant, string docId, int spanIndex, string nonce) =>
-        Span(tenant, docId, spanIndex) + ":staged:" + RedisIds.ValidateDocId(nonce);
+    public static string SpanStaged(string tenant, string docId, int spanIndex, long version) =>
+        Span(tenant, docId, spanIndex) + ":staged:" + version.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The span keys of one document, its hash tag validated once (a store writing many spans builds three keys each).</summary>
+    public static DocumentSpanKeys SpanKeysOf(string tenant, string docId) => new(SpanPrefix(tenant, docId));
 
     /// <summary><c>doc:{tenant:docId}:tokens</c>, the document's token ids (int32 little-endian).</summary>
     public static string DocTokens(string tenant, string docId) => Doc(tenant, docId) + ":tokens";
@@ -83,4 +85,19 @@ public static class RedisKeys
 
     /// <summary><c>tenant:{tenant}:content</c>, span content hash → "docId:spanIndex:version" of a stored blob (dedupe index).</summary>
     public static string TenantContent(string tenant) => "tenant:" + TenantTag(tenant) + ":content";
+}
+
+/// <summary>Span keys of one document from its validated prefix: the same strings as <see cref="RedisKeys.Span"/>,
+/// <see cref="RedisKeys.SpanVersion"/> and <see cref="RedisKeys.SpanStaged"/>.</summary>
+public readonly struct DocumentSpanKeys(string prefix)
+{
+    public string Span(int spanIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(spanIndex);
+        return prefix + spanIndex.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public string Version(int spanIndex) => Span(spanIndex) + ":ver";
+
+    public string Staged(int spanIndex, long version) => Span(spanIndex) + ":staged:" + version.ToString(CultureInfo.InvariantCulture);
 }

@@ -140,11 +140,12 @@ public sealed class Llama : IDisposable
         // One mask for every layer: padding ∧ sliding window (causality is added by the attention call).
         long T = embeddings.Size(1), Tk = (cache?.Length ?? 0) + T;
         var mask = SlidingWindowMask(T, Tk, Device, keep?.Unsqueeze(1).Unsqueeze(1));  // [B, 1, T or 1, Tk]
+        var bias = Functional.AttentionBias(mask, T, Tk, causal: true, DType, float32Products, Device);   // once, not per layer
         var x = embeddings.To(DType);
         for (var i = 0; i < Blocks.Length; i++)
         {
             using var layerScope = TensorScope.Begin();
-            var h = x + Attention(i, Functional.RmsNorm(x, Blocks[i].AttentionNorm, Config.RmsNormEps), cos, sin, mask, cache, adapter, float32Products);
+            var h = x + Attention(i, Functional.RmsNorm(x, Blocks[i].AttentionNorm, Config.RmsNormEps), cos, sin, mask, bias, cache, adapter, float32Products);
             x = layerScope.Keep(h + Mlp(i, Functional.RmsNorm(h, Blocks[i].MlpNorm, Config.RmsNormEps), adapter));
         }
         return scope.Keep(Functional.RmsNorm(x, FinalNorm, Config.RmsNormEps));
@@ -158,7 +159,7 @@ public sealed class Llama : IDisposable
     }
 
     /// <summary>Causal self-attention with grouped-query heads: Hkv key/value heads each serve H/Hkv query heads.</summary>
-    private Tensor Attention(int layer, Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache, IProjectionAdapter? adapter,
+    private Tensor Attention(int layer, Tensor x, Tensor cos, Tensor sin, Tensor? mask, Tensor? bias, KvCache? cache, IProjectionAdapter? adapter,
                              bool float32Products)
     {
         var b = Blocks[layer];
@@ -171,7 +172,7 @@ public sealed class Llama : IDisposable
         k = Rope.Apply(k, cos, sin);
         if (cache is not null) (k, v) = cache.Append(layer, k, v);                   // [B, Hkv, Tk, D]
         // Hkv < H (GQA): each key/value head serves H/Hkv query heads, inside the attention call.
-        var y = Functional.ScaledDotProductAttention(q, k, v, mask, causal: true, float32Products: float32Products);   // [B, H, T, D]
+        var y = Functional.ScaledDotProductAttention(q, k, v, mask, causal: true, float32Products: float32Products, bias: bias);   // [B, H, T, D]
         return Proj(Projection.O, y.Transpose(1, 2).Reshape(B, T, H * D), b.Wo);    // [B, T, d]
     }
 

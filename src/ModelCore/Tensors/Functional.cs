@@ -68,20 +68,17 @@ public static class Functional
     /// float32 and the two products from float32 operands (<paramref name="float32Products"/>, the default) or in the
     /// input dtype, as Hugging Face's eager Llama computes them. A query row with no key to attend yields zeros, not NaN.
     /// </summary>
+    /// <remarks><paramref name="bias"/>, when given, is <see cref="AttentionBias"/> of the same keep, causal flag and
+    /// shapes, computed once by a caller that runs many layers over one mask; the composed path adds it instead of
+    /// building it again.</remarks>
     public static Tensor ScaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor? keep = null, bool causal = false, double? scale = null,
-                                                   bool float32Products = true)
+                                                   bool float32Products = true, Tensor? bias = null)
     {
         var tq = q.Size(-2);
         var tk = k.Size(-2);
         var s = scale ?? 1.0 / Math.Sqrt(q.Size(-1));
         using var scope = TensorScope.Begin();
-        var mask = keep;
-        if (causal && tq > 1)
-        {
-            // Query i (of the last tq positions) may see keys 0 .. tk - tq + i. (A single query sees every key.)
-            var causalMask = Tensor.Ones([tq, tk], DType.Bool, q.Device).Tril(tk - tq);
-            mask = mask is null ? causalMask : mask.LogicalAnd(causalMask);
-        }
+        var mask = bias is not null && keep is null ? null : CombinedMask(keep, tq, tk, causal, q.Device);
 
         Tensor result;
         long heads = q.Size(1), kvHeads = k.Size(1), group = heads / kvHeads;
@@ -98,19 +95,20 @@ public static class Functional
                 ? SdpaOp.Call(q, k, v, mask, 0.0, false, s)
                 : SdpaOp.Call(q.Mul(s * Math.Sqrt(q.Size(-1))), k, v, mask, 0.0, false);
         }
-        else if (group > 1 && (mask is null || mask.Dim < 3 || mask.Size(-3) == 1))
+        else if (group > 1 && HasNoHeadDim(bias ?? mask))
         {
             // Grouped-query attention without copying keys and values per query head: the query heads of a group
             // attend as one block of group·Tq rows to the group's keys (same dot products; a decode step no longer
             // copies the whole cache twice per layer).
             long b = q.Size(0), d = q.Size(-1);
             var grouped = q.Reshape(b, kvHeads, group * tq, d);                                       // [B, Hkv, g·Tq, D]
-            var groupedMask = mask is null || mask.Size(-2) == 1 ? mask : TileRows(mask, group);    // [.., g·Tq, Tk]
-            result = Composed(grouped, k, v, groupedMask, s, float32Products).Reshape(b, heads, tq, d);
+            var groupBias = bias ?? BiasOf(mask, q.DType, float32Products);
+            if (groupBias is not null && groupBias.Size(-2) > 1) groupBias = TileRows(groupBias, group);   // [.., g·Tq, Tk]
+            result = Composed(grouped, k, v, groupBias, s, float32Products).Reshape(b, heads, tq, d);
         }
-        else if (group > 1)
-            result = Composed(q, k.RepeatInterleave(group, 1), v.RepeatInterleave(group, 1), mask, s, float32Products);   // a per-head mask
-        else result = Composed(q, k, v, mask, s, float32Products);
+        else if (group > 1)   // a per-head mask
+            result = Composed(q, k.RepeatInterleave(group, 1), v.RepeatInterleave(group, 1), bias ?? BiasOf(mask, q.DType, float32Products), s, float32Products);
+        else result = Composed(q, k, v, bias ?? BiasOf(mask, q.DType, float32Products), s, float32Products);
         if (keep is not null) result = ZeroRowsWithoutKeys(result, mask!);
         return scope.Keep(result);
     }
@@ -122,8 +120,34 @@ public static class Functional
     public static bool ComposedAttentionCastsToFloat32(DType dtype) =>
         !SdpaIsNative.Value && dtype is DType.BFloat16 or DType.Float16;
 
-    /// <summary>softmax(q kᵀ · s + bias(mask)) v with q, k, v [B, H, T, D] of equal head counts.</summary>
-    private static Tensor Composed(Tensor q, Tensor k, Tensor v, Tensor? mask, double s, bool float32Products)
+    /// <summary>
+    /// The additive bias the composed attention adds to its scores for <paramref name="keep"/> and causality (see
+    /// <see cref="ScaledDotProductAttention"/>), in the dtype its scores have; null when nothing is masked or when the
+    /// fused kernel runs (it takes the boolean mask itself). For a caller that attends many times over one mask.
+    /// </summary>
+    public static Tensor? AttentionBias(Tensor? keep, long tq, long tk, bool causal, DType dtype, bool float32Products, Device device)
+    {
+        if (SdpaIsNative.Value) return null;
+        using var scope = TensorScope.Begin();
+        var bias = BiasOf(CombinedMask(keep, tq, tk, causal, device), dtype, float32Products);
+        return bias is null ? null : scope.Keep(bias);
+    }
+
+    /// <summary>keep ∧ causal: query i (of the last tq positions) may see keys 0 .. tk − tq + i (a single query sees every key).</summary>
+    private static Tensor? CombinedMask(Tensor? keep, long tq, long tk, bool causal, Device device)
+    {
+        if (!causal || tq == 1) return keep;
+        var causalMask = Tensor.Ones([tq, tk], DType.Bool, device).Tril(tk - tq);
+        return keep is null ? causalMask : keep.LogicalAnd(causalMask);
+    }
+
+    private static Tensor? BiasOf(Tensor? mask, DType inputDType, bool float32Products) =>
+        mask is null ? null : Bias(mask, float32Products ? AtLeastFloat32(inputDType) : inputDType);
+
+    private static bool HasNoHeadDim(Tensor? mask) => mask is null || mask.Dim < 3 || mask.Size(-3) == 1;
+
+    /// <summary>softmax(q kᵀ · s + bias) v with q, k, v [B, H, T, D] of equal head counts.</summary>
+    private static Tensor Composed(Tensor q, Tensor k, Tensor v, Tensor? bias, double s, bool float32Products)
     {
         Tensor result;
         if (float32Products)
@@ -134,7 +158,7 @@ public static class Functional
             var f32 = AtLeastFloat32(q.DType);
             // The scale goes on q (Tq·D values) rather than on the scores (Tq·Tk); it is exact for power-of-two head sizes.
             var scores = q.To(f32).Mul(s).MatMul(k.To(f32).Transpose(-2, -1));                     // [B, H, Tq, Tk]
-            if (mask is not null) scores = scores.Add(Bias(mask, f32));
+            if (bias is not null) scores = scores.Add(bias);
             result = Softmax(scores, -1, f32).MatMul(v.To(f32)).To(q.DType);                       // [B, H, Tq, D]
         }
         else
@@ -144,14 +168,14 @@ public static class Functional
             // ATen's CPU softmax of bf16 accumulates in float32 and rounds once, which gives the bits of a float32
             // softmax cast back (Hugging Face's way) at a quarter of its cost; float16 has no CPU softmax in 1.13.
             var scores = q.Mul(s).MatMul(k.To(q.DType).Transpose(-2, -1));                          // [B, H, Tq, Tk]
-            if (mask is not null) scores.AddInPlace(Bias(mask, scores.DType));
+            if (bias is not null) scores.AddInPlace(bias);
             var weights = Softmax(scores, -1, scores.DType == DType.Float16 ? DType.Float32 : null);
             result = weights.To(q.DType).MatMul(v.To(q.DType));                                     // [B, H, Tq, D]
         }
         return result;
     }
 
-    /// <summary>A mask [.., Tq, Tk] repeated <paramref name="times"/> along its rows: [.., times·Tq, Tk].</summary>
+    /// <summary>A mask or bias [.., Tq, Tk] repeated <paramref name="times"/> along its rows: [.., times·Tq, Tk].</summary>
     private static Tensor TileRows(Tensor mask, long times)
     {
         var repeats = Enumerable.Repeat(1L, mask.Dim).ToArray();

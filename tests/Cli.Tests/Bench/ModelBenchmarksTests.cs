@@ -1,5 +1,6 @@
 using MemoryPlatform.Cli.Bench;
 using MemoryPlatform.Grains.Hosting;
+using MemoryPlatform.Grains.Models;
 using MemoryPlatform.Grains.Tests.Support;
 using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Models;
@@ -18,7 +19,8 @@ public sealed class ModelBenchmarksTests : IDisposable
     public async Task Encode_compares_memplat_with_the_pytorch_reference_on_the_same_encoder()
     {
         using var model = tiny.Load();
-        var outcome = await EncodeBench.RunAsync(model, BaseConfig, AdapterConfig, tiny.ModelDir, tiny.AdapterDir, repeats: 1, peakGflops: 1000,
+        using var device = new DeviceThread("test");
+        var outcome = await EncodeBench.RunAsync(model, device, BaseConfig, AdapterConfig, tiny.ModelDir, tiny.AdapterDir, repeats: 1, peakGflops: 1000,
             CancellationToken.None);
 
         Assert.Equal("encode", outcome.Name);
@@ -37,7 +39,8 @@ public sealed class ModelBenchmarksTests : IDisposable
     public async Task Ttft_reads_stored_slots_and_prefills_the_raw_document_at_its_e2llm_scale()
     {
         using var icae = IcaeModel.Load(tiny.ModelDir, tiny.AdapterDir, DType.BFloat16);
-        var outcome = await TtftBench.RunAsync(icae, repeats: 1, CancellationToken.None, documentTokens: 1024);
+        using var device = new DeviceThread("test");
+        var outcome = await TtftBench.RunAsync(icae, device, repeats: 1, CancellationToken.None, documentTokens: 1024);
 
         var question = icae.Tokenizer!.Encode(TtftBench.Question).Length;
         Assert.Equal(1024 / 16, (int)outcome.Details["spans"]!);
