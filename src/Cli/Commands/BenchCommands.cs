@@ -72,8 +72,9 @@ public static class BenchCommands
         var only = new Option<string[]>("--only") { Description = $"Run only these benchmarks ({string.Join(", ", SuiteBench.Names)})", AllowMultipleArgumentsPerToken = true };
         var ingestSpans = new Option<int>("--ingest-spans") { Description = "Spans of the ingested document", DefaultValueFactory = _ => SuiteOptions.DefaultIngestSpans };
         var decodeTokens = new Option<int>("--decode-tokens") { Description = "Tokens generated per decode query", DefaultValueFactory = _ => SuiteOptions.DefaultDecodeTokens };
+        var save = new Option<string?>("--save") { Description = "Also write the JSON to this file (the table still prints)" };
         var command = new Command("all", "Every benchmark on the default model, one table (or JSON) with targets and all_targets_met");
-        foreach (var option in new Option[] { json, model, adapter, repeats, only, ingestSpans, decodeTokens }) command.Options.Add(option);
+        foreach (var option in new Option[] { json, model, adapter, repeats, only, ingestSpans, decodeTokens, save }) command.Options.Add(option);
         command.SetAction((parse, ct) => CommandErrors.RunAsync("bench all", async () =>
         {
             var modelDir = Path.GetFullPath(parse.GetValue(model)!);
@@ -85,6 +86,7 @@ public static class BenchCommands
             };
             var result = await SuiteBench.RunAsync(options, "./memplat " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 m => Console.Error.WriteLine($"bench all: {m}"), ct);
+            if (parse.GetValue(save) is { } path) await File.WriteAllTextAsync(path, result.ToJsonString(Indented) + "\n", ct);
             if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(Indented));
             else foreach (var line in SuiteReport.Table(result)) Console.WriteLine(line);
         }));
