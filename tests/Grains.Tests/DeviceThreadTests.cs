@@ -47,4 +47,19 @@ public sealed class DeviceThreadTests
         device.Dispose();
         Assert.Throws<ObjectDisposedException>(() => { _ = device.RunAsync(() => 1); });
     }
+
+    [Fact]
+    public async Task Disposing_from_its_own_work_ends_the_thread_without_faulting_it()
+    {
+        var device = new DeviceThread("test device");
+        Thread? thread = null;
+        await device.RunAsync(() =>
+        {
+            thread = Thread.CurrentThread;
+            device.Dispose();   // before: the queue was disposed under the loop that was still reading it
+            return 0;
+        });
+        Assert.True(thread!.Join(TimeSpan.FromSeconds(30)), "the device thread did not end");
+        Assert.Throws<ObjectDisposedException>(() => { _ = device.RunAsync(() => 1); });
+    }
 }

@@ -94,7 +94,10 @@ public sealed class DeviceThread : IDisposable
     public void Dispose()
     {
         _queue.CompleteAdding();
-        if (Thread.CurrentThread != _thread) _thread.Join();
+        // Called from one of its own callbacks: the thread ends once that callback returns, and still enumerates the
+        // queue until then, so the queue is left to the collector rather than disposed under it.
+        if (Thread.CurrentThread == _thread) return;
+        _thread.Join();
         _queue.Dispose();
     }
 
