@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference for `memplat bench encode` (and `bench all`): the ICAE encoder written as plain PyTorch eager code, the
-way Hugging Face's LlamaModel (eager attention) plus a PEFT LoRA on q_proj/v_proj computes it, on the same weights
+way Hugging Face's LlamaModel (eager attention) plus a PEFT LoRA on the adapter's target projections computes it, on the same weights
 (the model directory's model.safetensors and the adapter's safetensors, both in bf16 as the silo loads them), timed
 under Debian's python3-torch (libtorch 1.13, the same as the C# engine) in the same run.
 
@@ -55,6 +55,11 @@ def rotate_half(x):
     return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
 
 
+def module(projection):
+    """Module path of a projection inside a layer, as PEFT names it."""
+    return ("mlp." if projection in ("gate_proj", "up_proj", "down_proj") else "self_attn.") + projection
+
+
 class Encoder:
     """Base Llama + LoRA (y = W x + (alpha / r) B (A x)) on the adapter's targets; memory tokens appended."""
 
@@ -76,13 +81,13 @@ class Encoder:
         self.lora = {}
         for i in range(self.layers):
             for p in self.targets:
-                key = f"icae.base_model.model.model.layers.{i}.self_attn.{p}.lora_%s.default.weight"
+                key = f"icae.base_model.model.model.layers.{i}.{module(p)}.lora_%s.default.weight"
                 self.lora[(i, p)] = (a[key % "A"], a[key % "B"])
         theta = cfg.get("rope_theta", 10000.0)
         self.inv_freq = 1.0 / (theta ** (torch.arange(0, self.hd, 2).float() / self.hd))
 
     def proj(self, i, name, x):
-        y = torch.nn.functional.linear(x, self.w[f"model.layers.{i}.self_attn.{name}.weight"])
+        y = torch.nn.functional.linear(x, self.w[f"model.layers.{i}.{module(name)}.weight"])
         if (i, name) in self.lora:
             a, b = self.lora[(i, name)]
             y = y + torch.nn.functional.linear(torch.nn.functional.linear(x, a), b) * self.scaling
@@ -115,9 +120,8 @@ class Encoder:
             y = torch.matmul(attn, v).transpose(1, 2).reshape(B, T, self.h * self.hd)
             x = x + self.proj(i, "o_proj", y)
             hs = rms_norm(x, self.w[p + "post_attention_layernorm.weight"], self.eps)
-            gate = torch.nn.functional.linear(hs, self.w[p + "mlp.gate_proj.weight"])
-            up = torch.nn.functional.linear(hs, self.w[p + "mlp.up_proj.weight"])
-            x = x + torch.nn.functional.linear(torch.nn.functional.silu(gate) * up, self.w[p + "mlp.down_proj.weight"])
+            gate, up = self.proj(i, "gate_proj", hs), self.proj(i, "up_proj", hs)
+            x = x + self.proj(i, "down_proj", torch.nn.functional.silu(gate) * up)
         x = rms_norm(x, self.w["model.norm.weight"], self.eps)
         return x[:, n:].float()
 
