@@ -44,11 +44,14 @@ internal sealed class GrainCallRouter
     public GrainCallOptions Options => _options;
     public RuntimeMetrics Metrics { get; }
 
-    /// <summary>Outbound call; <paramref name="ct"/> carries the caller's cancellation and deadline.</summary>
-    public async IAsyncEnumerable<JsonElement> SendAsync(GrainCallRequest request, long deadlineTicks,
+    /// <summary>Outbound call; <paramref name="ct"/> carries the caller's cancellation and deadline, and
+    /// <paramref name="deadline"/> the deadline alone (to tell the two apart: a call that no silo took by its deadline is
+    /// reported as not delivered, not as a timeout).</summary>
+    public async IAsyncEnumerable<JsonElement> SendAsync(GrainCallRequest request, long deadlineTicks, CancellationToken deadline,
         [EnumeratorCancellation] CancellationToken ct)
     {
         var delay = _options.InitialRetryDelay;
+        CallNotDeliveredException? undelivered = null;   // why the last attempt found no silo, if it did not
         while (true)
         {
             IAsyncEnumerator<JsonElement>? results = null;
@@ -65,6 +68,7 @@ internal sealed class GrainCallRouter
             catch (CallNotDeliveredException ex) when (!ct.IsCancellationRequested)
             {
                 if (results is not null) await results.DisposeAsync().ConfigureAwait(false);
+                undelivered = ex;
                 _locator.Forget(request.GrainId);
                 Metrics.CallRetried();
                 _logger.LogDebug("Call to {Grain} not delivered ({Error}); retrying in {Delay}", request.GrainId, ex.Message, delay);
@@ -72,13 +76,18 @@ internal sealed class GrainCallRouter
                 {
                     await Task.Delay(delay, ct).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (deadlineTicks != 0 && Environment.TickCount64 >= deadlineTicks)
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested)
                 {
-                    // The deadline passed without any silo taking the call: say why, not just "timeout".
-                    throw new SiloUnavailableException($"{request.GrainId}.{request.Method} was not delivered before its deadline: {ex.Message}", ex);
+                    throw NotDelivered(request, ex);
                 }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
                 continue;
+            }
+            catch (OperationCanceledException) when (undelivered is not null && deadline.IsCancellationRequested)
+            {
+                // The deadline ran out in a retry (locating again, say) after no silo took the call: that is still why.
+                if (results is not null) await results.DisposeAsync().ConfigureAwait(false);
+                throw NotDelivered(request, undelivered);
             }
             catch
             {
@@ -90,6 +99,10 @@ internal sealed class GrainCallRouter
             yield break;
         }
     }
+
+    /// <summary>The deadline passed without any silo taking the call: say why, not just "timeout".</summary>
+    private static SiloUnavailableException NotDelivered(GrainCallRequest request, CallNotDeliveredException why) =>
+        new($"{request.GrainId}.{request.Method} was not delivered before its deadline: {why.Message}", why);
 
     /// <summary>The values of a stream whose first MoveNextAsync already ran (its outcome decides retries); disposes it.</summary>
     private static async IAsyncEnumerable<JsonElement> RestOf(IAsyncEnumerator<JsonElement> results, bool hasFirst)

@@ -83,7 +83,7 @@ public class GrainReference : DispatchProxy
         {
             JsonElement? result = null;
             await foreach (var value in Router.SendAsync(request, Environment.TickCount64 + (long)timeout.TotalMilliseconds,
-                               linked.Token).ConfigureAwait(false))
+                               deadline.Token, linked.Token).ConfigureAwait(false))
                 result = value;
             outcome = "ok";
             return result ?? throw new SiloUnavailableException($"{GrainId}.{method.Name} returned no result");
@@ -112,7 +112,7 @@ public class GrainReference : DispatchProxy
         var request = CreateRequest(method, args);
         using var deadline = new CancellationTokenSource(timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(callerToken, enumeratorToken, deadline.Token);
-        await using var results = Router.SendAsync(request, 0, linked.Token).GetAsyncEnumerator(linked.Token);
+        await using var results = Router.SendAsync(request, 0, CancellationToken.None, linked.Token).GetAsyncEnumerator(linked.Token);
         while (true)
         {
             deadline.CancelAfter(timeout);
