@@ -14,6 +14,7 @@ public class RedisKeysTests
         Assert.Equal("mem:{acme:doc-1}:span:0", RedisKeys.Span("acme", "doc-1", 0));
         Assert.Equal("mem:{acme:doc-1}:span:12345", RedisKeys.Span("acme", "doc-1", 12345));
         Assert.Equal("mem:{acme:doc-1}:span:", RedisKeys.SpanPrefix("acme", "doc-1"));
+        Assert.Equal("mem:{acme:doc-1}:span:3:ver", RedisKeys.SpanVersion("acme", "doc-1", 3));
         Assert.Equal("mem:{acme:doc-1}:span:3:staged:17", RedisKeys.SpanStaged("acme", "doc-1", 3, 17));
         var keys = RedisKeys.SpanKeysOf("acme", "doc-1");
         Assert.Equal(RedisKeys.Span("acme", "doc-1", 12345), keys.Span(12345));

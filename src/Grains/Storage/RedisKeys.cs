@@ -40,21 +40,17 @@ public static class RedisKeys
     public static string Doc(string tenant, string docId) => "doc:" + DocTag(tenant, docId);
 
     /// <summary><c>mem:{tenant:docId}:span:{index}</c>, the slot blob of span <paramref name="spanIndex"/> (0-based).</summary>
-    public static string Span(string tenant, string docId, int spanIndex)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(spanIndex);
-        return "mem:" + DocTag(tenant, docId) + ":span:" + spanIndex.ToString(CultureInfo.InvariantCulture);
-    }
+    public static string Span(string tenant, string docId, int spanIndex) => SpanKeysOf(tenant, docId).Span(spanIndex);
 
     /// <summary><c>mem:{tenant:docId}:span:{index}:ver</c>, the version the span's blob was encoded for.</summary>
-    public static string SpanVersion(string tenant, string docId, int spanIndex) => Span(tenant, docId, spanIndex) + ":ver";
+    public static string SpanVersion(string tenant, string docId, int spanIndex) => SpanKeysOf(tenant, docId).Version(spanIndex);
 
     /// <summary>
     /// <c>mem:{tenant:docId}:span:{index}:staged:{version}</c>, a blob on its way in: renamed onto the span key by the
     /// write script (see MemoryStore.WriteSpansAsync). Under the span prefix, so a document's delete finds it.
     /// </summary>
     public static string SpanStaged(string tenant, string docId, int spanIndex, long version) =>
-        Span(tenant, docId, spanIndex) + ":staged:" + version.ToString(CultureInfo.InvariantCulture);
+        SpanKeysOf(tenant, docId).Staged(spanIndex, version);
 
     /// <summary>The span keys of one document, its hash tag validated once (a store writing many spans builds three keys each).</summary>
     public static DocumentSpanKeys SpanKeysOf(string tenant, string docId) => new(SpanPrefix(tenant, docId));
@@ -87,8 +83,8 @@ public static class RedisKeys
     public static string TenantContent(string tenant) => "tenant:" + TenantTag(tenant) + ":content";
 }
 
-/// <summary>Span keys of one document from its validated prefix: the same strings as <see cref="RedisKeys.Span"/>,
-/// <see cref="RedisKeys.SpanVersion"/> and <see cref="RedisKeys.SpanStaged"/>.</summary>
+/// <summary>Span keys of one document from its validated prefix (<see cref="RedisKeys.SpanPrefix"/>): where the formats
+/// of <see cref="RedisKeys.Span"/>, <see cref="RedisKeys.SpanVersion"/> and <see cref="RedisKeys.SpanStaged"/> live.</summary>
 public readonly struct DocumentSpanKeys(string prefix)
 {
     public string Span(int spanIndex)
