@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -42,9 +41,10 @@ public static class IngestBench
         var state = Directory.CreateTempSubdirectory("memplat-bench-ingest-").FullName;
         try
         {
-            var options = new LocalPlatformOptions(FreePort(), "admin-" + Guid.NewGuid().ToString("N"), Silos: 1, modelDir, adapterDir, "cpu", state)
+            var (port, firstSilo) = FreePorts.Pick(silos: 1);
+            var options = new LocalPlatformOptions(port, "admin-" + Guid.NewGuid().ToString("N"), Silos: 1, modelDir, adapterDir, "cpu", state)
             {
-                FirstSiloPort = FreeSiloPort(),
+                FirstSiloPort = firstSilo,
             };
             await using var platform = await LocalPlatform.StartAsync(options, m => progress("ingest: " + m), ct);
             using var http = new HttpClient { BaseAddress = new Uri(platform.Url + "/"), Timeout = TimeSpan.FromMinutes(5) };
@@ -131,37 +131,5 @@ public static class IngestBench
         if (response.StatusCode != expected)
             throw new InvalidOperationException($"{method} {path}: {(int)response.StatusCode} {content}");
         return JsonDocument.Parse(content).RootElement.Clone();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>A port p with p and p + 100 free (a silo listens on both: calls and health).</summary>
-    private static int FreeSiloPort()
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var port = Random.Shared.Next(40_000, 50_000);
-            if (IsFree(port) && IsFree(port + 100)) return port;
-        }
-        throw new InvalidOperationException("no free port pair for the silo");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MemoryPlatform.Cli.Chaos;
+namespace MemoryPlatform.Cli.Platform;
 
-/// <summary>Ports for a platform of the run: the gateway's, and a base for the silos (base + i and base + 100 + i), all free now.</summary>
+/// <summary>Ports for a <see cref="LocalPlatform"/> started by a run (chaos, bench): the gateway's, and a base for the
+/// silos (base + i and base + 100 + i, as LocalPlatformOptions.FirstSiloPort), all free now.</summary>
 public static class FreePorts
 {
     public static (int Gateway, int FirstSilo) Pick(int silos)
@@ -16,7 +17,7 @@ public static class FreePorts
             var ports = new[] { gateway }.Concat(Enumerable.Range(0, silos).SelectMany(i => new[] { first + i, first + 100 + i }));
             if (ports.All(IsFree)) return (gateway, first);
         }
-        throw new InvalidOperationException("no free ports found for the chaos platform");
+        throw new InvalidOperationException("no free ports found for a local platform");
     }
 
     private static bool IsFree(int port)
