@@ -63,6 +63,22 @@ public class TokenDatasetTests
     }
 
     [Fact]
+    public void Number_copy_samples_repeat_runs_of_numbers()
+    {
+        var data = TrainingFixtures.RepeatedText();
+        for (var seed = 0; seed < 5; seed++)
+        {
+            var sample = data.Retrieval(RetrievalKind.NumberCopy, new Random(seed), 300);
+            Assert.Equal(300, sample.Length);
+            var text = TrainingFixtures.Decode(sample);
+            // Some run of at least three numbers (two of them 3+ digits) appears twice.
+            var runs = Regex.Matches(text, @"\d+ \d{3,} \d{3,}").Select(m => m.Value).ToList();
+            Assert.True(runs.Count >= 2, text);
+            Assert.Contains(runs, r => text.IndexOf(r, StringComparison.Ordinal) != text.LastIndexOf(r, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Documents_split_on_the_separator_line()
     {
         var docs = TokenDataset.SplitDocuments("a\nb\n<|doc|>\nc\n<|doc|>\n");
