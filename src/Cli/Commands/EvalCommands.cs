@@ -26,9 +26,10 @@ public static class EvalCommands
         var sequences = new Option<int>("--sequences") { DefaultValueFactory = _ => 16 };
         var length = new Option<int>("--length") { DefaultValueFactory = _ => 48 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
+        var scale = new Option<double>("--scale") { Description = "RoPE scale g the probe reads at (1 = the base window)", DefaultValueFactory = _ => 1.0 };
         var json = new Option<bool>("--json") { Description = "Print {\"first\": x, \"second\": y}" };
         var command = new Command("copy", "Loss on the second copy of repeated random sequences vs the first");
-        foreach (var o in new Option[] { model, sequences, length, seed, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, sequences, length, seed, scale, json }) command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("eval copy", () =>
         {
             Torch.Threads = Environment.ProcessorCount;
@@ -47,7 +48,8 @@ public static class EvalCommands
                         (piece.StartsWith("<0x") && piece.EndsWith('>'))) excluded.Add(id);
                 }
             }
-            var r = CopyProbe.Measure(llama, excluded, parse.GetValue(sequences), parse.GetValue(length), parse.GetValue(seed));
+            var r = CopyProbe.Measure(llama, excluded, parse.GetValue(sequences), parse.GetValue(length), parse.GetValue(seed),
+                                       scale: parse.GetValue(scale));
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { first = r.First, second = r.Second }));
             else Console.WriteLine($"copy probe: first copy {r.First:F4}, second copy {r.Second:F4}");
         }));

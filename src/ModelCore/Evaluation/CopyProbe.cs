@@ -10,15 +10,17 @@ public sealed record CopyProbeResult(double First, double Second);
 /// Does the model copy from its context? Random token sequences S (no special ids) are fed as [BOS] S S.
 /// A model that copies predicts the second S almost perfectly; one that does not scores both copies alike
 /// (ICAE's frozen decoder can read memory slots only if it copies: DESIGN.md, ICAE notes). The first token
-/// of each copy is excluded: nothing in the context predicts it.
+/// of each copy is excluded: nothing in the context predicts it. At RoPE scale <c>scale</c> = g neighbours sit 1/g apart,
+/// so the probe at g tells whether copying survives the resolution a g·L-token prompt is read at.
 /// </summary>
 public static class CopyProbe
 {
     public static CopyProbeResult Measure(Llama model, IReadOnlySet<int> excludedIds, int sequences = 16, int length = 48,
-                                          int seed = 0, bool bf16 = true)
+                                          int seed = 0, bool bf16 = true, double scale = 1.0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(sequences, 1);
+        if (!(scale >= 1)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "the RoPE scale must be at least 1");
         var vocab = model.Config.VocabSize;
         var allowed = Enumerable.Range(0, vocab).Where(id => !excludedIds.Contains(id)).ToArray();
         if (allowed.Length < 2) throw new ArgumentException("the probe needs at least 2 ordinary token ids");
@@ -43,7 +45,7 @@ public static class CopyProbe
         using var scope = TensorScope.Begin();
         var input = Tensor.From(ids, sequences, total).To(model.Device);
         var positions = Tensor.Arange(total).Unsqueeze(0).Expand(sequences, total).To(model.Device);
-        var logits = model.Logits(model.Forward(model.Embed(input), positions, model.RopeFor(total)));   // [N, T, V]
+        var logits = model.Logits(model.Forward(model.Embed(input), positions, model.RopeFor(total, scale)));   // [N, T, V]
         // Token k is predicted at position k − 1.
         var predicted = logits.Narrow(1, 0, total - 1).Reshape(-1, vocab);
         var targets = input.Narrow(1, 1, total - 1).Reshape(-1);
