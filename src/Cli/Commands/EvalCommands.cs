@@ -27,9 +27,10 @@ public static class EvalCommands
         var length = new Option<int>("--length") { DefaultValueFactory = _ => 48 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var scale = new Option<double>("--scale") { Description = "RoPE scale g the probe reads at (1 = the base window)", DefaultValueFactory = _ => 1.0 };
+        var digits = new Option<bool>("--digits") { Description = "Draw the sequences from the tokenizer's digit pieces only (what passkeys are made of)" };
         var json = new Option<bool>("--json") { Description = "Print {\"first\": x, \"second\": y}" };
         var command = new Command("copy", "Loss on the second copy of repeated random sequences vs the first");
-        foreach (var o in new Option[] { model, sequences, length, seed, scale, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, sequences, length, seed, scale, digits, json }) command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("eval copy", () =>
         {
             Torch.Threads = Environment.ProcessorCount;
@@ -38,18 +39,23 @@ public static class EvalCommands
             var excluded = CopyProbe.SpecialIds(llama.Config);
             // Control, unknown and byte pieces are no ordinary text: leave them out when the tokenizer says which they are.
             var tokenizerPath = Path.Combine(dir, "tokenizer.model");
+            List<int>? digitIds = null;
             if (File.Exists(tokenizerPath))
             {
                 var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
+                digitIds = [];
                 for (var id = 0; id < tokenizer.VocabSize; id++)
                 {
                     var piece = tokenizer.IdToPiece(id);
                     if (id == tokenizer.UnkId || id == tokenizer.BosId || id == tokenizer.EosId || id == tokenizer.PadId ||
                         (piece.StartsWith("<0x") && piece.EndsWith('>'))) excluded.Add(id);
+                    if (piece.Length == 1 && char.IsAsciiDigit(piece[0])) digitIds.Add(id);
                 }
             }
+            if (parse.GetValue(digits) && digitIds is not { Count: >= 2 })
+                throw new ArgumentException($"--digits needs a tokenizer.model in {dir} with single-digit pieces");
             var r = CopyProbe.Measure(llama, excluded, parse.GetValue(sequences), parse.GetValue(length), parse.GetValue(seed),
-                                       scale: parse.GetValue(scale));
+                                       scale: parse.GetValue(scale), drawFrom: parse.GetValue(digits) ? digitIds : null);
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { first = r.First, second = r.Second }));
             else Console.WriteLine($"copy probe: first copy {r.First:F4}, second copy {r.Second:F4}");
         }));

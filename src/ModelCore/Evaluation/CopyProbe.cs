@@ -11,18 +11,20 @@ public sealed record CopyProbeResult(double First, double Second);
 /// A model that copies predicts the second S almost perfectly; one that does not scores both copies alike
 /// (ICAE's frozen decoder can read memory slots only if it copies: DESIGN.md, ICAE notes). The first token
 /// of each copy is excluded: nothing in the context predicts it. At RoPE scale <c>scale</c> = g neighbours sit 1/g apart,
-/// so the probe at g tells whether copying survives the resolution a g·L-token prompt is read at.
+/// so the probe at g tells whether copying survives the resolution a g·L-token prompt is read at. <c>drawFrom</c> narrows
+/// the ids drawn (the digit pieces, say: a model can copy random ids and still not tell digits apart).
 /// </summary>
 public static class CopyProbe
 {
     public static CopyProbeResult Measure(Llama model, IReadOnlySet<int> excludedIds, int sequences = 16, int length = 48,
-                                          int seed = 0, bool bf16 = true, double scale = 1.0)
+                                          int seed = 0, bool bf16 = true, double scale = 1.0,
+                                          IReadOnlyCollection<int>? drawFrom = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(sequences, 1);
         if (!(scale >= 1)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "the RoPE scale must be at least 1");
         var vocab = model.Config.VocabSize;
-        var allowed = Enumerable.Range(0, vocab).Where(id => !excludedIds.Contains(id)).ToArray();
+        var allowed = (drawFrom ?? Enumerable.Range(0, vocab)).Where(id => !excludedIds.Contains(id)).ToArray();
         if (allowed.Length < 2) throw new ArgumentException("the probe needs at least 2 ordinary token ids");
         var bos = model.Config.BosTokenId;
         var prefix = bos is null ? 0 : 1;
