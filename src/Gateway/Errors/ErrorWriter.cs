@@ -7,6 +7,9 @@ namespace MemoryPlatform.Gateway.Errors;
 /// <summary>Writes the error shape (and Retry-After when given) to a response that has not started.</summary>
 public static class ErrorWriter
 {
+    /// <summary>The error shape's content type, also written by the connection-level refusal (Connections/NulTargetGuard).</summary>
+    public const string ContentType = "application/json; charset=utf-8";
+
     public static async Task WriteAsync(HttpContext context, ApiFailure failure, Action<HttpResponse>? headers = null)
     {
         var response = context.Response;
@@ -18,7 +21,7 @@ public static class ErrorWriter
         // The rest of an oversized body is never read, so the server closes the connection after answering: saying so
         // keeps the client from sending its next request on a connection about to close (it would see no answer at all).
         if (failure.StatusCode == StatusCodes.Status413PayloadTooLarge) response.Headers.Connection = "close";
-        response.ContentType = "application/json; charset=utf-8";
+        response.ContentType = ContentType;
         await JsonSerializer.SerializeAsync(response.Body, failure.Body, ApiJson.Options, context.RequestAborted);
     }
 

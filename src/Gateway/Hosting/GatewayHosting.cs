@@ -1,5 +1,6 @@
 using MemoryPlatform.Gateway.Auth;
 using MemoryPlatform.Gateway.Cluster;
+using MemoryPlatform.Gateway.Connections;
 using MemoryPlatform.Gateway.Endpoints;
 using MemoryPlatform.Gateway.Errors;
 using MemoryPlatform.Gateway.Json;
@@ -17,7 +18,8 @@ namespace MemoryPlatform.Gateway.Hosting;
 
 /// <summary>
 /// The gateway's wiring, in one place: options, the cluster client, auth, limits, metrics, OpenAPI (services),
-/// and the pipeline order (metrics → errors → body limit → static files → auth → rate limit → endpoints).
+/// the connection guard below HTTP (a NUL in a request target), and the pipeline order
+/// (metrics → errors → body limit → static files → auth → rate limit → endpoints).
 /// </summary>
 public static class GatewayHosting
 {
@@ -34,6 +36,7 @@ public static class GatewayHosting
             .ValidateOnStart();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
             kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodyBytes);
+        services.AddOptions<KestrelServerOptions>().Configure(kestrel => kestrel.ConfigureEndpointDefaults(NulTargetGuard.Use));
         services.AddOptions<FormOptions>().Configure<IOptions<GatewayOptions>>((form, gateway) =>
         {
             form.MultipartBodyLengthLimit = gateway.Value.MaxRequestBodyBytes;

@@ -65,14 +65,21 @@ public static class GatewayApi
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(expected == response.StatusCode, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        using var doc = JsonDocument.Parse(text);
+        return ErrorShape(text).Code;
+    }
+
+    /// <summary>Asserts that <paramref name="json"/> is the error shape, exactly; returns its code and message.</summary>
+    public static (string Code, string Message) ErrorShape(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
         Assert.Single(root.EnumerateObject());
         var error = root.GetProperty("error");
         Assert.Equal(2, error.EnumerateObject().Count());
-        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
+        var message = error.GetProperty("message").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(message));
         var code = error.GetProperty("code").GetString();
         Assert.False(string.IsNullOrWhiteSpace(code));
-        return code!;
+        return (code!, message!);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using MemoryPlatform.Runtime.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using static MemoryPlatform.Gateway.Tests.Fixtures.GatewayApi;
 
 namespace MemoryPlatform.Gateway.Tests.Fixtures;
@@ -36,8 +37,8 @@ public abstract class GatewayFixtureBase : IAsyncLifetime
         await WaitReadyAsync(Gateway);
     }
 
-    /// <summary>A gateway on this cluster; <paramref name="overrides"/> replace the default test settings.</summary>
-    public GatewayFactory CreateGateway(IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <summary>A gateway on this cluster; <paramref name="overrides"/> replace the default test settings, <paramref name="kestrel"/> sets server limits.</summary>
+    public GatewayFactory CreateGateway(IReadOnlyDictionary<string, string?>? overrides = null, Action<KestrelServerOptions>? kestrel = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -51,7 +52,7 @@ public abstract class GatewayFixtureBase : IAsyncLifetime
         };
         foreach (var (k, v) in ClusterSettings) settings[k] = v;
         foreach (var (k, v) in overrides ?? new Dictionary<string, string?>()) settings[k] = v;
-        var factory = new GatewayFactory(settings);
+        var factory = new GatewayFactory(settings, kestrel);
         lock (_factories) _factories.Add(factory);
         return factory;
     }
