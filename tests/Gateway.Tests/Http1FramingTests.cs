@@ -46,7 +46,24 @@ public class Http1FramingTests
     }
 
     [Theory]
-    [InlineData("POST /v1/tenants HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n%00\r\n\r\n0\r\n\r\nGET /%00 HTTP/1.1\r\n\r\n")]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(4096)]
+    public void A_chunked_body_is_followed_to_the_next_request_line(int piece)
+    {
+        // Chunk data holding "%00" and a request line is body, not a request; sizes in either case, an extension, trailers.
+        var chunked = "POST /v1/query HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: Chunked\r\n\r\n" +
+                      "1a;ext=1\r\nGET /a%00b HTTP/1.1\r\n\r\n...\r\n" + "A\r\n0123456789\r\n" + "0\r\nX-Trailer: t\r\n\r\n";
+        var before = chunked + Health;
+        var framing = Feed(before + "GET /v1/documents/%00 HTTP/1.1\r\n\r\n", piece);
+        Assert.True(framing.Refused);
+        Assert.Equal((long)before.Length, framing.RequestStart);
+    }
+
+    [Theory]
+    [InlineData("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /%00 HTTP/1.1\r\n\r\n")]
+    [InlineData("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\nGET /%00 HTTP/1.1\r\n\r\n")]
+    [InlineData("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nGET /%00 HTTP/1.1\r\n\r\n")]
     [InlineData("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nGET /%00 HTTP/1.1\r\n\r\n")]
     [InlineData("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nxGET /%00 HTTP/1.1\r\n\r\n")]
     [InlineData("POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\nxGET /%00 HTTP/1.1\r\n\r\n")]

@@ -95,8 +95,10 @@ public class NulTargetTests(GatewayFixture fixture)
     }
 
     [Fact]
-    public async Task A_chunked_request_passes_the_guard_unchanged()
+    public async Task A_chunked_request_passes_the_guard_unchanged_and_a_nul_after_it_is_refused()
     {
+        // A chunked body is framed too: a client refused before its chunked body was read keeps the connection (the
+        // chaos flood's oversized queries did), and its next request must still be guarded.
         await using var connection = await RawHttpConnection.OpenAsync(fixture.Gateway.BaseAddress);
         const string json = "{\"name\": \"chunked\"}";
         await connection.SendAsync($"POST /v1/tenants HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {AdminKey}\r\n" +
@@ -104,6 +106,9 @@ public class NulTargetTests(GatewayFixture fixture)
                                    $"{json.Length:x}\r\n{json}\r\n0\r\n\r\n" + Get("/healthz"));
         Assert.Equal(201, (await connection.ReadResponseAsync()).Status);
         Assert.Equal(200, (await connection.ReadResponseAsync()).Status);
+
+        await connection.SendAsync(Get("/v1/documents/a%00b"));
+        AssertRefused(await connection.ReadResponseAsync());
     }
 
     [Fact]

@@ -8,13 +8,16 @@ namespace MemoryPlatform.Gateway.Connections;
 /// Follows the HTTP/1.x requests on one connection, byte by byte as they arrive, to find where each request line
 /// starts and whether its target holds a percent-encoded NUL (<c>%00</c>). Offsets count from the connection's first byte.
 /// Invariant: it frames only what it can frame exactly as Kestrel does: a head ends at its empty line and is followed by
-/// exactly Content-Length bytes of body (none without one). Anything else (Transfer-Encoding, Upgrade, a line that is not
-/// an HTTP/1.0 or 1.1 request line, so HTTP/2 and TLS too, a header it cannot read, a line or head over Kestrel's limits)
-/// makes it <see cref="Lost"/> for the rest of the connection, which is then left to Kestrel alone, as without the guard.
+/// exactly Content-Length bytes of body, or by a chunked body (RFC 9112 §7.1: hex size lines, data, a last chunk of 0,
+/// trailers to an empty line), or by none. Anything else (another Transfer-Encoding, Upgrade, a line that is not an
+/// HTTP/1.0 or 1.1 request line, so HTTP/2 and TLS too, a header or chunk line it cannot read, a line or head over
+/// Kestrel's limits) makes it <see cref="Lost"/> for the rest of the connection, left to Kestrel alone as without the guard.
+/// Chunked bodies matter: a client refused before its chunked body was read (401, say) keeps the connection, and its
+/// next request on it must be guarded too.
 /// </summary>
 public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
 {
-    private enum Part { RequestLine, Head, Body, Refused, Lost }
+    private enum Part { RequestLine, Head, Body, ChunkSize, ChunkData, Trailer, Refused, Lost }
 
     // RFC 9110 §5.6.2 tchar: what a method and a header name are made of.
     private static readonly SearchValues<byte> Token =
@@ -25,6 +28,11 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
     private long _requestStart;  // where the current request's line starts
     private long _bodyLeft;
     private long? _contentLength;
+    private bool _chunked;
+    private long _trailerStart;  // trailers count against the head limit, like a head
+
+    /// <summary>A chunk-size line longer than this (hex digits plus extensions) is not framed.</summary>
+    private const int MaxChunkLineBytes = 4096;
 
     /// <summary>The framing is given up: every further byte is Kestrel's alone.</summary>
     public bool Lost => _part == Part.Lost;
@@ -67,6 +75,9 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
         Part.RequestLine => RequestLine(ref reader),
         Part.Head => HeadLine(ref reader),
         Part.Body => Body(ref reader),
+        Part.ChunkSize => ChunkSize(ref reader),
+        Part.ChunkData => ChunkData(ref reader),
+        Part.Trailer => Trailer(ref reader),
         _ => false,
     };
 
@@ -102,6 +113,7 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
         }
         _part = Part.Head;
         _contentLength = null;
+        _chunked = false;
         return true;
     }
 
@@ -138,9 +150,19 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
             }
             _contentLength = length;
         }
-        else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8) || Ascii.EqualsIgnoreCase(name, "Upgrade"u8))
+        else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
         {
-            // A chunked body (or bytes after a protocol switch) is not followed here: the connection is Kestrel's from now on.
+            // Only a body that is plainly chunked is followed; other codings (and a second header) are Kestrel's alone.
+            if (_chunked || !Ascii.EqualsIgnoreCase(text[(colon + 1)..].Trim(" \t"u8), "chunked"u8))
+            {
+                _part = Part.Lost;
+                return false;
+            }
+            _chunked = true;
+        }
+        else if (Ascii.EqualsIgnoreCase(name, "Upgrade"u8))
+        {
+            // Bytes after a protocol switch are not HTTP/1.x: the connection is Kestrel's from now on.
             _part = Part.Lost;
             return false;
         }
@@ -149,7 +171,14 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
 
     private bool EndOfHead()
     {
-        if (_contentLength is > 0)
+        if (_chunked && _contentLength is not null)
+        {
+            _part = Part.Lost; // both framings at once: Kestrel refuses it, and this framing does not guess
+            return false;
+        }
+        if (_chunked)
+            _part = Part.ChunkSize;
+        else if (_contentLength is > 0)
         {
             _part = Part.Body;
             _bodyLeft = _contentLength.Value;
@@ -163,12 +192,74 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
 
     private bool Body(ref SequenceReader<byte> reader)
     {
+        if (!Skip(ref reader)) return false;
+        NextRequest();
+        return true;
+    }
+
+    /// <summary>Passes over what is left of <see cref="_bodyLeft"/>; true once all of it has gone by.</summary>
+    private bool Skip(ref SequenceReader<byte> reader)
+    {
         var skip = Math.Min(_bodyLeft, reader.Remaining);
         reader.Advance(skip);
         _position += skip;
         _bodyLeft -= skip;
-        if (_bodyLeft > 0) return false;
-        NextRequest();
+        return _bodyLeft == 0;
+    }
+
+    /// <summary>A chunk-size line: hex digits, optional extensions after ';'. Size 0 is the last chunk; trailers follow.</summary>
+    private bool ChunkSize(ref SequenceReader<byte> reader)
+    {
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
+        {
+            if (reader.Remaining > MaxChunkLineBytes) _part = Part.Lost;
+            return false;
+        }
+        _position += line.Length + 1;
+        var text = TrimCr(Flat(line));
+        var extensions = text.IndexOf((byte)';');
+        var digits = (extensions >= 0 ? text[..extensions] : text).Trim(" \t"u8);
+        if (line.Length + 1 > MaxChunkLineBytes || digits.IsEmpty || digits.Length > 15
+            || !Utf8Parser.TryParse(digits, out long size, out var used, 'X') || used != digits.Length)
+        {
+            _part = Part.Lost;
+            return false;
+        }
+        if (size == 0)
+        {
+            _part = Part.Trailer;
+            _trailerStart = _position;
+        }
+        else
+        {
+            _part = Part.ChunkData;
+            _bodyLeft = size + 2; // the data and its CRLF
+        }
+        return true;
+    }
+
+    private bool ChunkData(ref SequenceReader<byte> reader)
+    {
+        if (!Skip(ref reader)) return false;
+        _part = Part.ChunkSize;
+        return true;
+    }
+
+    /// <summary>Trailer fields up to the empty line that ends the request.</summary>
+    private bool Trailer(ref SequenceReader<byte> reader)
+    {
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
+        {
+            if (_position + reader.Remaining - _trailerStart > maxHeadBytes) _part = Part.Lost;
+            return false;
+        }
+        _position += line.Length + 1;
+        if (_position - _trailerStart > maxHeadBytes)
+        {
+            _part = Part.Lost;
+            return false;
+        }
+        if (TrimCr(Flat(line)).IsEmpty) NextRequest();
         return true;
     }
 
