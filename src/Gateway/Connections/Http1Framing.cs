@@ -119,17 +119,7 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
 
     private bool HeadLine(ref SequenceReader<byte> reader)
     {
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
-        {
-            if (_position + reader.Remaining - _requestStart > maxHeadBytes) _part = Part.Lost;
-            return false;
-        }
-        _position += line.Length + 1;
-        if (_position - _requestStart > maxHeadBytes)
-        {
-            _part = Part.Lost;
-            return false;
-        }
+        if (!TryReadSectionLine(ref reader, _requestStart, out var line)) return false;
         var text = TrimCr(Flat(line));
         if (text.IsEmpty) return EndOfHead();
         var colon = text.IndexOf((byte)':');
@@ -248,19 +238,26 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
     /// <summary>Trailer fields up to the empty line that ends the request.</summary>
     private bool Trailer(ref SequenceReader<byte> reader)
     {
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\n'))
+        if (!TryReadSectionLine(ref reader, _trailerStart, out var line)) return false;
+        if (TrimCr(Flat(line)).IsEmpty) NextRequest();
+        return true;
+    }
+
+    /// <summary>
+    /// The next line of a head or trailer section that began at <paramref name="sectionStart"/>; false when it is not
+    /// complete yet or the section outgrows Kestrel's head limit (then the framing is lost).
+    /// </summary>
+    private bool TryReadSectionLine(ref SequenceReader<byte> reader, long sectionStart, out ReadOnlySequence<byte> line)
+    {
+        if (!reader.TryReadTo(out line, (byte)'\n'))
         {
-            if (_position + reader.Remaining - _trailerStart > maxHeadBytes) _part = Part.Lost;
+            if (_position + reader.Remaining - sectionStart > maxHeadBytes) _part = Part.Lost;
             return false;
         }
         _position += line.Length + 1;
-        if (_position - _trailerStart > maxHeadBytes)
-        {
-            _part = Part.Lost;
-            return false;
-        }
-        if (TrimCr(Flat(line)).IsEmpty) NextRequest();
-        return true;
+        if (_position - sectionStart <= maxHeadBytes) return true;
+        _part = Part.Lost;
+        return false;
     }
 
     private void NextRequest()
