@@ -48,6 +48,9 @@ public static class ChaosRun
             var redis = connection.GetDatabase();
 
             acknowledged = await FaultPhaseAsync(platform, client, owner, timeline, options, report, log, ct);
+            // The fault phase restarted Redis; this run's own connection comes back in the background (CI once read
+            // through it while it was still reconnecting, and the run died on a RedisConnectionException).
+            await WaitConnectedAsync(connection, TimeSpan.FromSeconds(30), ct);
 
             var spans = await DocumentVerifier.SettleAsync(client, owner, acknowledged.Keys, options.SettleTimeout, report, "acknowledged document", ct);
             var digests = await DocumentVerifier.DigestsAsync(redis, owner.Id, spans);
@@ -117,5 +120,23 @@ public static class ChaosRun
         log($"faults: {timeline.Faults.Count} injected under load; {load.Acknowledged.Count} of {options.Documents} ingests acknowledged, " +
             $"{load.Answers} questions answered");
         return load.Acknowledged;
+    }
+
+    /// <summary>Pings until the connection answers: a dead socket is only found by using it, and then it reconnects.</summary>
+    private static async Task WaitConnectedAsync(IConnectionMultiplexer connection, TimeSpan timeout, CancellationToken ct)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await connection.GetDatabase().PingAsync();
+                return;
+            }
+            catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException && watch.Elapsed < timeout)
+            {
+                await Task.Delay(100, ct);
+            }
+        }
     }
 }
