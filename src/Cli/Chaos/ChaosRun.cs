@@ -50,7 +50,7 @@ public static class ChaosRun
             acknowledged = await FaultPhaseAsync(platform, client, owner, timeline, options, report, log, ct);
             // The fault phase restarted Redis; this run's own connection comes back in the background (CI once read
             // through it while it was still reconnecting, and the run died on a RedisConnectionException).
-            await WaitConnectedAsync(connection, TimeSpan.FromSeconds(30), ct);
+            await WaitConnectedAsync(redis, TimeSpan.FromSeconds(30), ct);
 
             var spans = await DocumentVerifier.SettleAsync(client, owner, acknowledged.Keys, options.SettleTimeout, report, "acknowledged document", ct);
             var digests = await DocumentVerifier.DigestsAsync(redis, owner.Id, spans);
@@ -123,14 +123,14 @@ public static class ChaosRun
     }
 
     /// <summary>Pings until the connection answers: a dead socket is only found by using it, and then it reconnects.</summary>
-    private static async Task WaitConnectedAsync(IConnectionMultiplexer connection, TimeSpan timeout, CancellationToken ct)
+    private static async Task WaitConnectedAsync(IDatabase redis, TimeSpan timeout, CancellationToken ct)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             try
             {
-                await connection.GetDatabase().PingAsync();
+                await redis.PingAsync();
                 return;
             }
             catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException && watch.Elapsed < timeout)

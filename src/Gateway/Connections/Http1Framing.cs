@@ -90,20 +90,13 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
             return false;
         }
         _position += line.Length + 1;
-        if (line.Length + 1 > maxRequestLineBytes)
-        {
-            _part = Part.Lost;
-            return false;
-        }
+        if (line.Length + 1 > maxRequestLineBytes) return Lose();
         var text = TrimCr(Flat(line));
         var methodEnd = text.IndexOf((byte)' ');
         var versionStart = text.LastIndexOf((byte)' ') + 1;
         if (methodEnd <= 0 || versionStart <= methodEnd + 1 || text[..methodEnd].ContainsAnyExcept(Token)
             || !(text[versionStart..].SequenceEqual("HTTP/1.1"u8) || text[versionStart..].SequenceEqual("HTTP/1.0"u8)))
-        {
-            _part = Part.Lost;
-            return false;
-        }
+            return Lose();
         // %00 has no letters, so there is no case to ignore; Kestrel's own check is on the decoded path only, this one
         // covers the whole target (the query too), so that no NUL reaches the application either.
         if (text[(methodEnd + 1)..(versionStart - 1)].IndexOf("%00"u8) >= 0)
@@ -123,38 +116,26 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
         var text = TrimCr(Flat(line));
         if (text.IsEmpty) return EndOfHead();
         var colon = text.IndexOf((byte)':');
-        if (colon <= 0 || text[..colon].ContainsAnyExcept(Token))
-        {
-            _part = Part.Lost;
-            return false;
-        }
+        if (colon <= 0 || text[..colon].ContainsAnyExcept(Token)) return Lose();
         var name = text[..colon];
         if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
         {
             var value = text[(colon + 1)..].Trim(" \t"u8);
             if (_contentLength is not null || value.IsEmpty || value.Length > 18 || value.ContainsAnyExceptInRange((byte)'0', (byte)'9')
                 || !Utf8Parser.TryParse(value, out long length, out _))
-            {
-                _part = Part.Lost;
-                return false;
-            }
+                return Lose();
             _contentLength = length;
         }
         else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
         {
             // Only a body that is plainly chunked is followed; other codings (and a second header) are Kestrel's alone.
             if (_chunked || !Ascii.EqualsIgnoreCase(text[(colon + 1)..].Trim(" \t"u8), "chunked"u8))
-            {
-                _part = Part.Lost;
-                return false;
-            }
+                return Lose();
             _chunked = true;
         }
         else if (Ascii.EqualsIgnoreCase(name, "Upgrade"u8))
         {
-            // Bytes after a protocol switch are not HTTP/1.x: the connection is Kestrel's from now on.
-            _part = Part.Lost;
-            return false;
+            return Lose(); // bytes after a protocol switch are not HTTP/1.x: the connection is Kestrel's from now on
         }
         return true;
     }
@@ -162,10 +143,7 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
     private bool EndOfHead()
     {
         if (_chunked && _contentLength is not null)
-        {
-            _part = Part.Lost; // both framings at once: Kestrel refuses it, and this framing does not guess
-            return false;
-        }
+            return Lose(); // both framings at once: Kestrel refuses it, and this framing does not guess
         if (_chunked)
             _part = Part.ChunkSize;
         else if (_contentLength is > 0)
@@ -211,10 +189,7 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
         var digits = (extensions >= 0 ? text[..extensions] : text).Trim(" \t"u8);
         if (line.Length + 1 > MaxChunkLineBytes || digits.IsEmpty || digits.Length > 15
             || !Utf8Parser.TryParse(digits, out long size, out var used, 'X') || used != digits.Length)
-        {
-            _part = Part.Lost;
-            return false;
-        }
+            return Lose();
         if (size == 0)
         {
             _part = Part.Trailer;
@@ -255,7 +230,12 @@ public sealed class Http1Framing(int maxRequestLineBytes, int maxHeadBytes)
             return false;
         }
         _position += line.Length + 1;
-        if (_position - sectionStart <= maxHeadBytes) return true;
+        return _position - sectionStart <= maxHeadBytes || Lose();
+    }
+
+    /// <summary>Gives the framing up for the rest of the connection (see the class remarks); false, for Step.</summary>
+    private bool Lose()
+    {
         _part = Part.Lost;
         return false;
     }
