@@ -26,18 +26,25 @@ public static class TrainE2LlmCommand
         var maxScale = new Option<int>("--max-scale") { Description = "g_max: g is drawn from {1..g_max} each step", DefaultValueFactory = _ => 16 };
         var mode = new Option<string>("--mode") { Description = "e2llm | fixed-g (PI at R = g·L) | no-offset | no-scale", DefaultValueFactory = _ => "e2llm" };
         var fixedScale = new Option<int?>("--fixed-scale") { Description = "g for fixed-g and no-scale" };
+        var draw = new Option<string>("--draw")
+        {
+            Description = "step: one (g, t) per optimizer step (the paper's) | row: one per batch row, so every step spans many scales",
+            DefaultValueFactory = _ => "step",
+        };
+        draw.AcceptOnlyFromAmong("step", "row");
         var shared = new TrainerCli(Defaults);
         var command = new Command("e2llm", "Fine-tune a base model for long contexts with E²-LLM (per-step scale g, 4 sinks, offset t)");
         command.Options.Add(model);
         shared.AddTo(command);
-        foreach (var o in new Option[] { seq, baseWindow, maxScale, mode, fixedScale }) command.Options.Add(o);
+        foreach (var o in new Option[] { seq, baseWindow, maxScale, mode, fixedScale, draw }) command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train e2llm", () => shared.Execute("train e2llm", parse,
             () =>
             {
                 var dir = parse.GetValue(model) ?? throw new ArgumentException("--model is required for a new run");
                 var config = LlamaConfig.Load(Path.Combine(dir, "config.json"));
                 var recipe = new E2LlmRecipe(E2LlmRecipe.ParseMode(parse.GetValue(mode)!), parse.GetValue(baseWindow) ?? config.MaxPositionEmbeddings,
-                                             parse.GetValue(maxScale), parse.GetValue(fixedScale), parse.GetValue(seq));
+                                             parse.GetValue(maxScale), parse.GetValue(fixedScale), parse.GetValue(seq),
+                                             DrawPerRow: parse.GetValue(draw) == "row");
                 var e2llm = recipe.TrainingOptions();
                 Console.Error.WriteLine(Describe(recipe, e2llm));
                 return shared.Read(parse) with { SequenceLength = e2llm.TrainingLength, E2Llm = e2llm };
@@ -49,7 +56,7 @@ public static class TrainE2LlmCommand
 
     private static string Describe(E2LlmRecipe recipe, E2LlmTrainingOptions o)
     {
-        var scales = o.FixedScale is int g ? $"g = {g}" : $"g uniform in {{1..{o.MaxScale}}}";
+        var scales = o.FixedScale is int g ? $"g = {g}" : $"g uniform in {{1..{o.MaxScale}}} {(o.DrawPerRow ? "per row" : "per step")}";
         var offsets = o.UseOffset ? $"offset t in {{0..g·{o.BaseWindow} − {o.TrainingLength}}} after {o.SinkCount} sinks" : "no offset";
         var cost = recipe.Mode == E2LlmMode.FixedScale
             ? $"; PI cost: rows of {o.TrainingLength} tokens, {o.FixedScale}× the tokens and ~{o.FixedScale * o.FixedScale}× the attention of R = L"

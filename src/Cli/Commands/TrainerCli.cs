@@ -97,7 +97,7 @@ internal sealed class TrainerCli
             {
                 last = r;
                 if (!double.IsNaN(r.CopyFirst)) copy = $" copy {r.CopyFirst:F2}/{r.CopySecond:F2}";
-                var scale = trainer.Options.E2Llm is null ? "" : $" g {r.Scale}";
+                var scale = trainer.Options.E2Llm switch { null => "", { DrawPerRow: true } => " g per row", _ => $" g {r.Scale}" };
                 progress.Write(r.Step, $"loss {r.Loss:F4}{scale}", r.LearningRate, r.TokensPerSecond, copy);
             });
             Console.Error.WriteLine();

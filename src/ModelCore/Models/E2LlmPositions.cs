@@ -1,11 +1,16 @@
 namespace MemoryPlatform.ModelCore.Models;
 
 /// <summary>One training sample's positions: ids before division by g, the scale g, and the offset t.</summary>
-public sealed record E2LlmSample(long[] PositionIds, int Scale, long Offset);
+public sealed record E2LlmSample(long[] PositionIds, int Scale, long Offset)
+{
+    /// <summary>The ids already divided by g, (m + t) / g: at RoPE scale 1 they give this sample's angles.</summary>
+    public float[] ScaledPositions() => PositionIds.Select(p => (float)((double)p / Scale)).ToArray();
+}
 
 /// <summary>
 /// Training-time options. Ablations of E²-LLM §4.4: <see cref="UseOffset"/> = false ("without t"),
-/// <see cref="FixedScale"/> set ("without scale augmentation", e.g. g = 2).
+/// <see cref="FixedScale"/> set ("without scale augmentation", e.g. g = 2). <see cref="DrawPerRow"/> draws (g, t)
+/// for every row of a batch instead of once per optimizer step, so each step's gradient spans many scales.
 /// </summary>
 public sealed record E2LlmTrainingOptions(
     int TrainingLength,
@@ -13,7 +18,8 @@ public sealed record E2LlmTrainingOptions(
     int MaxScale = 20,
     int SinkCount = 4,
     bool UseOffset = true,
-    int? FixedScale = null);
+    int? FixedScale = null,
+    bool DrawPerRow = false);
 
 /// <summary>
 /// E²-LLM position and scale augmentation (Liu et al., arXiv 2401.06951; shared/reference/e2llm.md).

@@ -6,7 +6,8 @@ namespace MemoryPlatform.ModelCore.Training;
 /// The fine-tuning request of `memplat train e2llm` (a mode and its numbers) and its translation into the trainer's
 /// <see cref="E2LlmTrainingOptions"/>. Kept out of the CLI so each mode's mapping is tested.
 /// </summary>
-public sealed record E2LlmRecipe(E2LlmMode Mode, int BaseWindow, int MaxScale = 16, int? FixedScale = null, int? TrainingLength = null)
+public sealed record E2LlmRecipe(E2LlmMode Mode, int BaseWindow, int MaxScale = 16, int? FixedScale = null, int? TrainingLength = null,
+                                 bool DrawPerRow = false)
 {
     /// <summary>R when the command does not set it (E²-LLM trains at R = L; our base models use L = 512).</summary>
     public const int DefaultTrainingLength = 512;
@@ -37,7 +38,7 @@ public sealed record E2LlmRecipe(E2LlmMode Mode, int BaseWindow, int MaxScale = 
             throw new ArgumentException($"--fixed-scale applies to fixed-g and no-scale, not to {ModeName}");
         if (FixedScale is < 1) throw new ArgumentException($"--fixed-scale must be at least 1, found {FixedScale}");
         var r = TrainingLength ?? DefaultTrainingLength;
-        return Mode switch
+        var options = Mode switch
         {
             E2LlmMode.E2Llm => new E2LlmTrainingOptions(r, BaseWindow, MaxScale, SinkCount),
             E2LlmMode.NoOffset => new E2LlmTrainingOptions(r, BaseWindow, MaxScale, SinkCount, UseOffset: false),
@@ -45,6 +46,7 @@ public sealed record E2LlmRecipe(E2LlmMode Mode, int BaseWindow, int MaxScale = 
             E2LlmMode.FixedScale => PositionInterpolation(FixedScale!.Value),
             _ => throw new ArgumentOutOfRangeException(nameof(Mode), Mode, null),
         };
+        return options with { DrawPerRow = DrawPerRow };
     }
 
     /// <summary>

@@ -167,7 +167,7 @@ public sealed class LmTrainer : IDisposable
     {
         var o = Options;
         lr = LearningRateAt(Step);
-        var (positions, scale) = PositionsFor(Step);
+        var draw = PositionsFor(Step);
         double loss = 0;
         for (var micro = 0; micro < o.Accumulation; micro++)
         {
@@ -176,8 +176,10 @@ public sealed class LmTrainer : IDisposable
             var batch = Tensor.From(rows, o.BatchSize, o.SequenceLength + 1).To(Model.Device);
             var input = batch.Narrow(1, 0, o.SequenceLength);
             var target = batch.Narrow(1, 1, o.SequenceLength).Reshape(-1);
-            var pos = Tensor.From(positions, 1, o.SequenceLength).Expand(o.BatchSize, o.SequenceLength).To(Model.Device);
-            var rope = Model.RopeFor((int)(positions[^1] + 1), scale);
+            var (pos, rope) = draw.PerRow
+                ? RowPositions(Step, micro)
+                : (Tensor.From(draw.Positions, 1, o.SequenceLength).Expand(o.BatchSize, o.SequenceLength).To(Model.Device),
+                   Model.RopeFor((int)(draw.Positions[^1] + 1), draw.Scale));
             Tensor microLoss;
             using (o.Bf16 ? Autocast.Enable(DType.BFloat16) : new ModeRestorer(() => { }))
             {
@@ -191,15 +193,40 @@ public sealed class LmTrainer : IDisposable
         gradNorm = GradientClipping.ClipByGlobalNorm(parameters, o.ClipNorm);
         optimizer.StepOnce(lr);
         optimizer.ZeroGrad();
-        return (loss / o.Accumulation, scale);
+        return (loss / o.Accumulation, draw.PerRow ? 0 : draw.Scale);
     }
 
-    /// <summary>Plain 0..R−1, or an E²-LLM draw (g, sinks, offset t) from an RNG seeded by (seed, step).</summary>
-    private (long[] Positions, int Scale) PositionsFor(long step)
+    /// <summary>
+    /// Plain 0..R−1, or an E²-LLM draw (g, sinks, offset t) from an RNG seeded by (seed, step). With per-row draws
+    /// the step has no single g (<see cref="RowPositions"/> draws each row's).
+    /// </summary>
+    private (long[] Positions, int Scale, bool PerRow) PositionsFor(long step)
     {
-        if (Options.E2Llm is not { } e) return (E2LlmPositions.Contiguous(0, Options.SequenceLength), 1);
+        if (Options.E2Llm is not { } e) return (E2LlmPositions.Contiguous(0, Options.SequenceLength), 1, false);
         var sample = E2LlmPositions.SampleTraining(new Random(TokenDataset.SampleSeed(Options.Seed, step, -1, -1)), e);
-        return (sample.PositionIds, sample.Scale);
+        return (sample.PositionIds, sample.Scale, e.DrawPerRow);
+    }
+
+    /// <summary>
+    /// One micro-batch of per-row E²-LLM draws: row i gets its own (g, t) from an RNG seeded by (seed, step, micro, i).
+    /// Rows cannot share a RoPE table of one g, so each row's ids are divided by its g here and the table stays at
+    /// g = 1: the angle (m + t)/g · θ_j is the same either way.
+    /// </summary>
+    private (Tensor Positions, RopeParameters Rope) RowPositions(long step, int micro)
+    {
+        var e = Options.E2Llm!;
+        var B = Options.BatchSize;
+        var R = Options.SequenceLength;
+        var scaled = new float[B * R];
+        long largest = 0;
+        for (var i = 0; i < B; i++)
+        {
+            // Row streams are negative so they never meet TokenDataset's (step, micro, row ≥ 0) text streams.
+            var sample = E2LlmPositions.SampleTraining(new Random(TokenDataset.SampleSeed(Options.Seed, step, micro, -2 - i)), e);
+            sample.ScaledPositions().CopyTo(scaled, i * R);
+            largest = Math.Max(largest, sample.PositionIds[^1]);
+        }
+        return (Tensor.From(scaled, B, R).To(Model.Device), Model.RopeFor((int)(largest + 1)));
     }
 
     // ---- checkpoints and the log ----

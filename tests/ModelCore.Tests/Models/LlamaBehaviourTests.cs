@@ -114,6 +114,21 @@ public class LlamaBehaviourTests
     }
 
     [Fact]
+    public void Positions_divided_by_g_at_scale_one_give_the_angles_of_scale_g()
+    {
+        // Per-row E²-LLM draws rely on it: one RoPE table at g = 1, each row's ids already divided by its own g.
+        using var model = TinyModels.Random(seed: 3);
+        using var scope = TensorScope.Begin();
+        using var noGrad = Autograd.NoGrad();
+        var sample = E2LlmPositions.SampleTraining(new Random(2), new E2LlmTrainingOptions(8, 16, MaxScale: 5, FixedScale: 3));
+        var ids = TinyModels.Ids(5, 17, 3, 99, 42, 8, 23, 61);
+        var byTable = model.Forward(model.Embed(ids), Tensor.From(sample.PositionIds, 1, 8), model.RopeFor(48, 3));
+        var byIds = model.Forward(model.Embed(ids), Tensor.From(sample.ScaledPositions(), 1, 8), model.RopeFor(48));
+        Assert.True(sample.Offset > 0);
+        AssertClose(byTable.ToArray<float>(), byIds.ToArray<float>(), 1e-5);
+    }
+
+    [Fact]
     public void Saved_models_load_back_identically_and_mis_shaped_tensors_are_named()
     {
         using var dir = new TempDirectory();

@@ -12,15 +12,16 @@ namespace MemoryPlatform.ModelCore.Tests.Training;
 public class E2LlmFineTuneTests
 {
     [Theory]
-    [InlineData("e2llm", null, 4)]
-    [InlineData("fixed-g", 2, 2)]
-    public void A_three_step_fine_tune_records_its_scale_range_and_draws_the_loss(string mode, int? fixedScale, int recordedScale)
+    [InlineData("e2llm", null, 4, false)]
+    [InlineData("e2llm", null, 4, true)]
+    [InlineData("fixed-g", 2, 2, false)]
+    public void A_three_step_fine_tune_records_its_scale_range_and_draws_the_loss(string mode, int? fixedScale, int recordedScale, bool perRow)
     {
         using var dir = new TempDirectory();
         var init = Path.Combine(dir.Path, "base");
         using (var m = TinyModels.Random(seed: 5)) m.Save(init);
         var recipe = new E2LlmRecipe(E2LlmRecipe.ParseMode(mode), BaseWindow: 16, MaxScale: 4, FixedScale: fixedScale,
-                                     TrainingLength: fixedScale is null ? 16 : null);
+                                     TrainingLength: fixedScale is null ? 16 : null, DrawPerRow: perRow);
         var e2llm = recipe.TrainingOptions();
         var options = TrainingFixtures.Tiny(3) with { SequenceLength = e2llm.TrainingLength, E2Llm = e2llm };
         var run = Path.Combine(dir.Path, "run");
@@ -30,6 +31,8 @@ public class E2LlmFineTuneTests
             var steps = trainer.Run();
             Assert.Equal(3, steps.Count);
             Assert.All(steps, s => Assert.True(double.IsFinite(s.Loss)));
+            // A per-row step has no single g to report.
+            Assert.All(steps, s => Assert.Equal(perRow, s.Scale == 0));
             trainer.SaveModel(Path.Combine(run, "model"));
         }
 

@@ -14,6 +14,14 @@ public class E2LlmRecipeTests
     }
 
     [Fact]
+    public void Per_row_draws_are_carried_to_the_trainer_options()
+    {
+        var o = new E2LlmRecipe(E2LlmRecipe.ParseMode("e2llm"), 512, 16, DrawPerRow: true).TrainingOptions();
+        Assert.Equal(new E2LlmTrainingOptions(512, 512, 16, 4, UseOffset: true, FixedScale: null, DrawPerRow: true), o);
+        Assert.False(new E2LlmRecipe(E2LlmRecipe.ParseMode("e2llm"), 512, 16).TrainingOptions().DrawPerRow);
+    }
+
+    [Fact]
     public void No_offset_mode_keeps_scale_augmentation_only()
     {
         var o = new E2LlmRecipe(E2LlmRecipe.ParseMode("no-offset"), 512, 8, TrainingLength: 256).TrainingOptions();
