@@ -23,7 +23,7 @@ public static class TrainE2LlmCommand
         var model = new Option<string?>("--model") { Description = "Base model directory (HF layout); required unless --resume" };
         var seq = new Option<int?>("--seq") { Description = $"Training length R (default {E2LlmRecipe.DefaultTrainingLength}; fixed-g: g·L)" };
         var baseWindow = new Option<int?>("--base-window") { Description = "Base window L (default: the model's max_position_embeddings)" };
-        var maxScale = new Option<int>("--max-scale") { Description = "g_max: g is drawn from {1..g_max} each step", DefaultValueFactory = _ => 16 };
+        var maxScale = new Option<int>("--max-scale") { Description = "g_max: g is drawn from {1..g_max} each step (or row, with --draw row)", DefaultValueFactory = _ => 16 };
         var mode = new Option<string>("--mode") { Description = "e2llm | fixed-g (PI at R = g·L) | no-offset | no-scale", DefaultValueFactory = _ => "e2llm" };
         var fixedScale = new Option<int?>("--fixed-scale") { Description = "g for fixed-g and no-scale" };
         var draw = new Option<string>("--draw")
