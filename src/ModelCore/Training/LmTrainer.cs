@@ -167,8 +167,8 @@ public sealed class LmTrainer : IDisposable
     {
         var o = Options;
         lr = LearningRateAt(Step);
-        var draw = PositionsFor(Step);
         double loss = 0;
+        var scale = 1;
         for (var micro = 0; micro < o.Accumulation; micro++)
         {
             using var scope = TensorScope.Begin();
@@ -176,10 +176,7 @@ public sealed class LmTrainer : IDisposable
             var batch = Tensor.From(rows, o.BatchSize, o.SequenceLength + 1).To(Model.Device);
             var input = batch.Narrow(1, 0, o.SequenceLength);
             var target = batch.Narrow(1, 1, o.SequenceLength).Reshape(-1);
-            var (pos, rope) = draw.PerRow
-                ? RowPositions(Step, micro)
-                : (Tensor.From(draw.Positions, 1, o.SequenceLength).Expand(o.BatchSize, o.SequenceLength).To(Model.Device),
-                   Model.RopeFor((int)(draw.Positions[^1] + 1), draw.Scale));
+            (var pos, var rope, scale) = PositionsFor(Step, micro);
             Tensor microLoss;
             using (o.Bf16 ? Autocast.Enable(DType.BFloat16) : new ModeRestorer(() => { }))
             {
@@ -193,30 +190,28 @@ public sealed class LmTrainer : IDisposable
         gradNorm = GradientClipping.ClipByGlobalNorm(parameters, o.ClipNorm);
         optimizer.StepOnce(lr);
         optimizer.ZeroGrad();
-        return (loss / o.Accumulation, draw.PerRow ? 0 : draw.Scale);
+        return (loss / o.Accumulation, scale);
     }
 
     /// <summary>
-    /// Plain 0..R−1, or an E²-LLM draw (g, sinks, offset t) from an RNG seeded by (seed, step). With per-row draws
-    /// the step has no single g (<see cref="RowPositions"/> draws each row's).
-    /// </summary>
-    private (long[] Positions, int Scale, bool PerRow) PositionsFor(long step)
-    {
-        if (Options.E2Llm is not { } e) return (E2LlmPositions.Contiguous(0, Options.SequenceLength), 1, false);
-        var sample = E2LlmPositions.SampleTraining(new Random(TokenDataset.SampleSeed(Options.Seed, step, -1, -1)), e);
-        return (sample.PositionIds, sample.Scale, e.DrawPerRow);
-    }
-
-    /// <summary>
-    /// One micro-batch of per-row E²-LLM draws: row i gets its own (g, t) from an RNG seeded by (seed, step, micro, i).
-    /// Rows cannot share a RoPE table of one g, so each row's ids are divided by its g here and the table stays at
+    /// One micro-batch's positions [B, R], its RoPE table, and its g (0 when rows differ): plain 0..R−1, or E²-LLM
+    /// draws (g, sinks, offset t). The paper's draw is one per optimizer step, from an RNG seeded by (seed, step), so
+    /// every micro-batch of a step draws the same. A per-row draw gives row i its own from (seed, step, micro, i); rows
+    /// cannot share a RoPE table of one g then, so each row's ids are divided by its g here and the table stays at
     /// g = 1: the angle (m + t)/g · θ_j is the same either way.
     /// </summary>
-    private (Tensor Positions, RopeParameters Rope) RowPositions(long step, int micro)
+    private (Tensor Positions, RopeParameters Rope, int Scale) PositionsFor(long step, int micro)
     {
-        var e = Options.E2Llm!;
         var B = Options.BatchSize;
         var R = Options.SequenceLength;
+        (Tensor, RopeParameters, int) EveryRow(long[] ids, int g) =>
+            (Tensor.From(ids, 1, R).Expand(B, R).To(Model.Device), Model.RopeFor((int)(ids[^1] + 1), g), g);
+        if (Options.E2Llm is not { } e) return EveryRow(E2LlmPositions.Contiguous(0, R), 1);
+        if (!e.DrawPerRow)
+        {
+            var drawn = E2LlmPositions.SampleTraining(new Random(TokenDataset.SampleSeed(Options.Seed, step, -1, -1)), e);
+            return EveryRow(drawn.PositionIds, drawn.Scale);
+        }
         var scaled = new float[B * R];
         long largest = 0;
         for (var i = 0; i < B; i++)
@@ -226,7 +221,7 @@ public sealed class LmTrainer : IDisposable
             sample.ScaledPositions().CopyTo(scaled, i * R);
             largest = Math.Max(largest, sample.PositionIds[^1]);
         }
-        return (Tensor.From(scaled, B, R).To(Model.Device), Model.RopeFor((int)(largest + 1)));
+        return (Tensor.From(scaled, B, R).To(Model.Device), Model.RopeFor((int)(largest + 1)), 0);
     }
 
     // ---- checkpoints and the log ----
