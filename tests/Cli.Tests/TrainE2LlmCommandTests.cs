@@ -4,16 +4,18 @@ namespace MemoryPlatform.Cli.Tests;
 
 public sealed class TrainE2LlmCommandTests
 {
-    [Fact]
-    public void An_unknown_draw_is_refused_with_the_choices_before_anything_is_written()
+    [Theory]
+    [InlineData("--draw", "sideways", "row")]
+    [InlineData("--interpolation", "cubic", "yarn")]
+    public void An_unknown_choice_is_refused_with_the_choices_before_anything_is_written(string option, string value, string aChoice)
     {
         var run = Path.Combine(Path.GetTempPath(), "memplat-e2llm-" + Guid.NewGuid().ToString("N"));
         var result = ProcessRunner.Run(Path.Combine(AppContext.BaseDirectory, "memplat"),
-            ["train", "e2llm", "--model", "models/none", "--corpus", "none", "--tokenizer", "none", "--out", run, "--draw", "sideways"],
+            ["train", "e2llm", "--model", "models/none", "--corpus", "none", "--tokenizer", "none", "--out", run, option, value],
             timeout: TimeSpan.FromMinutes(1));
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("sideways", result.StdErr);
-        Assert.Contains("row", result.StdErr);
+        Assert.Contains(value, result.StdErr);
+        Assert.Contains(aChoice, result.StdErr);
         Assert.False(Directory.Exists(run));
     }
 }

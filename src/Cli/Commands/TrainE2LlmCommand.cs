@@ -32,11 +32,17 @@ public static class TrainE2LlmCommand
             DefaultValueFactory = _ => "step",
         };
         draw.AcceptOnlyFromAmong("step", "row");
+        var interpolation = new Option<string>("--interpolation")
+        {
+            Description = "linear: g divides every RoPE frequency (the paper's) | yarn: g applied as YaRN over L, fast frequencies kept, so copying holds at every g",
+            DefaultValueFactory = _ => "linear",
+        };
+        interpolation.AcceptOnlyFromAmong(Enum.GetValues<ScaleInterpolation>().Select(E2LlmConfig.Name).ToArray());
         var shared = new TrainerCli(Defaults);
         var command = new Command("e2llm", "Fine-tune a base model for long contexts with E²-LLM (per-step scale g, 4 sinks, offset t)");
         command.Options.Add(model);
         shared.AddTo(command);
-        foreach (var o in new Option[] { seq, baseWindow, maxScale, mode, fixedScale, draw }) command.Options.Add(o);
+        foreach (var o in new Option[] { seq, baseWindow, maxScale, mode, fixedScale, draw, interpolation }) command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train e2llm", () => shared.Execute("train e2llm", parse,
             () =>
             {
@@ -44,7 +50,8 @@ public static class TrainE2LlmCommand
                 var config = LlamaConfig.Load(Path.Combine(dir, "config.json"));
                 var recipe = new E2LlmRecipe(E2LlmRecipe.ParseMode(parse.GetValue(mode)!), parse.GetValue(baseWindow) ?? config.MaxPositionEmbeddings,
                                              parse.GetValue(maxScale), parse.GetValue(fixedScale), parse.GetValue(seq),
-                                             DrawPerRow: parse.GetValue(draw) == "row");
+                                             DrawPerRow: parse.GetValue(draw) == "row",
+                                             Interpolation: E2LlmConfig.TryParse(parse.GetValue(interpolation)!, out var how) ? how : throw new ArgumentException("unknown --interpolation"));
                 var e2llm = recipe.TrainingOptions();
                 Console.Error.WriteLine(Describe(recipe, e2llm));
                 return shared.Read(parse) with { SequenceLength = e2llm.TrainingLength, E2Llm = e2llm };
@@ -57,10 +64,11 @@ public static class TrainE2LlmCommand
     private static string Describe(E2LlmRecipe recipe, E2LlmTrainingOptions o)
     {
         var scales = o.FixedScale is int g ? $"g = {g}" : $"g uniform in {{1..{o.MaxScale}}} {(o.DrawPerRow ? "per row" : "per step")}";
+        var applied = $"g applied {E2LlmConfig.Name(o.Interpolation)}";
         var offsets = o.UseOffset ? $"offset t in {{0..g·{o.BaseWindow} − {o.TrainingLength}}} after {o.SinkCount} sinks" : "no offset";
         var cost = recipe.Mode == E2LlmMode.FixedScale
             ? $"; PI cost: rows of {o.TrainingLength} tokens, {o.FixedScale}× the tokens and ~{o.FixedScale * o.FixedScale}× the attention of R = L"
             : "";
-        return $"memplat train e2llm: R = {o.TrainingLength}, L = {o.BaseWindow}, {scales}, {offsets}{cost}";
+        return $"memplat train e2llm: R = {o.TrainingLength}, L = {o.BaseWindow}, {scales}, {applied}, {offsets}{cost}";
     }
 }

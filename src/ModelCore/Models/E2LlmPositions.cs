@@ -11,6 +11,7 @@ public sealed record E2LlmSample(long[] PositionIds, int Scale, long Offset)
 /// Training-time options. Ablations of E²-LLM §4.4: <see cref="UseOffset"/> = false ("without t"),
 /// <see cref="FixedScale"/> set ("without scale augmentation", e.g. g = 2). <see cref="DrawPerRow"/> draws (g, t)
 /// for every row of a batch instead of once per optimizer step, so each step's gradient spans many scales.
+/// <see cref="Interpolation"/> says how g reaches the RoPE frequencies (linear: the paper's).
 /// </summary>
 public sealed record E2LlmTrainingOptions(
     int TrainingLength,
@@ -19,7 +20,8 @@ public sealed record E2LlmTrainingOptions(
     int SinkCount = 4,
     bool UseOffset = true,
     int? FixedScale = null,
-    bool DrawPerRow = false);
+    bool DrawPerRow = false,
+    ScaleInterpolation Interpolation = ScaleInterpolation.Linear);
 
 /// <summary>
 /// E²-LLM position and scale augmentation (Liu et al., arXiv 2401.06951; shared/reference/e2llm.md).

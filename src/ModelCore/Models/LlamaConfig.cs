@@ -156,6 +156,9 @@ public sealed record LlamaConfig
         }
         RopeScaling?.Validate(source);
         E2Llm?.Validate(source);
+        // YaRN-applied g replaces the frequencies outright; it cannot stack on another variant's.
+        if (E2Llm is { Interpolation: ScaleInterpolation.Yarn } && RopeScaling is { Type: not RopeType.Default } scaling)
+            throw new InvalidDataException($"{source}: field 'e2llm.interpolation' 'yarn' needs plain RoPE, but rope_scaling is '{RopeScaling.TypeName(scaling.Type)}'");
     }
 
     /// <summary>Writes a HF-compatible config.json (keys sorted, 2-space indent, as transformers writes it).</summary>
@@ -184,6 +187,7 @@ public sealed record LlamaConfig
             {
                 json.WriteStartObject("e2llm");
                 json.WriteNumber("base_window", E2Llm.BaseWindow);
+                json.WriteString("interpolation", E2LlmConfig.Name(E2Llm.Interpolation));
                 json.WriteNumber("max_scale", E2Llm.MaxScale);
                 json.WriteEndObject();
             }

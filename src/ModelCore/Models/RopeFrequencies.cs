@@ -15,11 +15,27 @@ public static class RopeFrequencies
 {
     /// <summary>
     /// Frequencies for <paramref name="config"/>. <paramref name="seqLen"/> (largest position + 1) only matters for
-    /// dynamic NTK; <paramref name="scale"/> is E²-LLM's g (1 = none).
+    /// dynamic NTK; <paramref name="scale"/> is E²-LLM's g (1 = none), applied as the config's
+    /// <see cref="E2LlmConfig.Interpolation"/> says: linear (the paper's) unless it names yarn.
     /// </summary>
-    public static RopeParameters Compute(LlamaConfig config, int seqLen, double scale = 1.0) =>
-        Compute(config.HeadDim, config.RopeTheta, config.RopeScaling, config.MaxPositionEmbeddings,
+    public static RopeParameters Compute(LlamaConfig config, int seqLen, double scale = 1.0)
+    {
+        if (config.E2Llm is { Interpolation: ScaleInterpolation.Yarn } e && scale != 1.0)
+            return YarnScale((int)(config.HeadDim * config.PartialRotaryFactor), config.RopeTheta, scale, e.BaseWindow);
+        return Compute(config.HeadDim, config.RopeTheta, config.RopeScaling, config.MaxPositionEmbeddings,
             config.PartialRotaryFactor, seqLen, scale);
+    }
+
+    /// <summary>
+    /// E²-LLM's g applied the YaRN way: <see cref="Yarn"/> with factor g over the base window L; g = 1 is plain RoPE.
+    /// It replaces the frequencies, so LlamaConfig validation keeps it off configs that already scale RoPE.
+    /// </summary>
+    public static RopeParameters YarnScale(int dim, double theta, double scale, int baseWindow)
+    {
+        if (!(scale >= 1) || !double.IsFinite(scale))
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "a YaRN-applied E²-LLM scale g must be at least 1");
+        return Yarn(dim, theta, scale, baseWindow);
+    }
 
     public static RopeParameters Compute(int headDim, double theta, RopeScaling? scaling, int maxPositionEmbeddings,
         double partialRotaryFactor, int seqLen, double scale = 1.0)

@@ -7,7 +7,7 @@ namespace MemoryPlatform.ModelCore.Training;
 /// <see cref="E2LlmTrainingOptions"/>. Kept out of the CLI so each mode's mapping is tested.
 /// </summary>
 public sealed record E2LlmRecipe(E2LlmMode Mode, int BaseWindow, int MaxScale = 16, int? FixedScale = null, int? TrainingLength = null,
-                                 bool DrawPerRow = false)
+                                 bool DrawPerRow = false, ScaleInterpolation Interpolation = ScaleInterpolation.Linear)
 {
     /// <summary>R when the command does not set it (E²-LLM trains at R = L; our base models use L = 512).</summary>
     public const int DefaultTrainingLength = 512;
@@ -37,6 +37,9 @@ public sealed record E2LlmRecipe(E2LlmMode Mode, int BaseWindow, int MaxScale = 
         if (!fixedMode && FixedScale is not null)
             throw new ArgumentException($"--fixed-scale applies to fixed-g and no-scale, not to {ModeName}");
         if (FixedScale is < 1) throw new ArgumentException($"--fixed-scale must be at least 1, found {FixedScale}");
+        // Per-row draws divide each row's ids by its own g under one g = 1 table; that identity holds only for linear g.
+        if (DrawPerRow && Interpolation != ScaleInterpolation.Linear)
+            throw new ArgumentException($"--draw row needs linear interpolation; {E2LlmConfig.Name(Interpolation)} gives each g its own frequencies (use --draw step)");
         var r = TrainingLength ?? DefaultTrainingLength;
         var options = Mode switch
         {
@@ -46,7 +49,7 @@ public sealed record E2LlmRecipe(E2LlmMode Mode, int BaseWindow, int MaxScale = 
             E2LlmMode.FixedScale => PositionInterpolation(FixedScale!.Value),
             _ => throw new ArgumentOutOfRangeException(nameof(Mode), Mode, null),
         };
-        return options with { DrawPerRow = DrawPerRow };
+        return options with { DrawPerRow = DrawPerRow, Interpolation = Interpolation };
     }
 
     /// <summary>
@@ -63,7 +66,7 @@ public sealed record E2LlmRecipe(E2LlmMode Mode, int BaseWindow, int MaxScale = 
 
     private string ModeName => ModeNames.First(p => p.Value == Mode).Key;
 
-    /// <summary>What a model trained with <paramref name="options"/> records in config.json: the largest g it saw.</summary>
+    /// <summary>What a model trained with <paramref name="options"/> records in config.json: the largest g it saw, and how g applies.</summary>
     public static E2LlmConfig TrainedFor(E2LlmTrainingOptions options) =>
-        new(options.FixedScale ?? options.MaxScale, options.BaseWindow);
+        new(options.FixedScale ?? options.MaxScale, options.BaseWindow, options.Interpolation);
 }

@@ -89,6 +89,8 @@ public sealed class LmTrainer : IDisposable
         Options = options;
         this.outDir = outDir;
         if (model.DType != DType.Float32) throw new ArgumentException("training needs float32 master weights");
+        try { TrainedConfig.Validate("the fine-tuned config"); }
+        catch (InvalidDataException e) { throw new ArgumentException(e.Message, e); }
         parameters = model.NamedParameters().Select(p => p.Value).ToArray();
         foreach (var p in parameters) p.RequiresGrad = true;
         optimizer = new AdamW(parameters, new AdamWOptions(options.LearningRate, options.Beta1, options.Beta2, options.Eps, options.WeightDecay));
@@ -205,7 +207,7 @@ public sealed class LmTrainer : IDisposable
         var B = Options.BatchSize;
         var R = Options.SequenceLength;
         (Tensor, RopeParameters, int) EveryRow(long[] ids, int g) =>
-            (Tensor.From(ids, 1, R).Expand(B, R).To(Model.Device), Model.RopeFor((int)(ids[^1] + 1), g), g);
+            (Tensor.From(ids, 1, R).Expand(B, R).To(Model.Device), RopeFrequencies.Compute(TrainedConfig, (int)(ids[^1] + 1), g), g);
         if (Options.E2Llm is not { } e) return EveryRow(E2LlmPositions.Contiguous(0, R), 1);
         if (!e.DrawPerRow)
         {
@@ -236,9 +238,16 @@ public sealed class LmTrainer : IDisposable
     public void SaveModel(string directory)
     {
         Model.Save(directory);
-        if (Options.E2Llm is { } e)
-            (Model.Config with { E2Llm = E2LlmRecipe.TrainedFor(e) }).Save(Path.Combine(directory, "config.json"));
+        if (Options.E2Llm is not null)
+            TrainedConfig.Save(Path.Combine(directory, "config.json"));
     }
+
+    /// <summary>
+    /// The model's config as this run saves it: an E²-LLM run adds what it trained for. Training draws its RoPE
+    /// tables from it too, so a g applies the same way in training and at inference.
+    /// </summary>
+    private LlamaConfig TrainedConfig =>
+        Options.E2Llm is { } e ? Model.Config with { E2Llm = E2LlmRecipe.TrainedFor(e) } : Model.Config;
 
 
     private const string LogHeader = "step,tokens,loss,lr,grad_norm,tokens_per_s,copy_first,copy_second";

@@ -221,6 +221,29 @@ public class LlamaConfigTests
     }
 
     [Fact]
+    public void E2llm_interpolation_is_linear_when_absent_and_round_trips_as_yarn()
+    {
+        var linear = LlamaConfig.Parse(With(ConfigTexts.Tiny, "e2llm", new JsonObject { ["max_scale"] = 16, ["base_window"] = 512 }));
+        Assert.Equal(ScaleInterpolation.Linear, linear.E2Llm!.Interpolation);
+        Assert.Equal("linear", JsonNode.Parse(linear.ToJson())!["e2llm"]!["interpolation"]!.GetValue<string>());
+
+        var yarn = LlamaConfig.Parse(With(ConfigTexts.Tiny, "e2llm",
+            new JsonObject { ["max_scale"] = 16, ["base_window"] = 512, ["interpolation"] = "yarn" }));
+        Assert.Equal(new E2LlmConfig(16, 512, ScaleInterpolation.Yarn), yarn.E2Llm);
+        Assert.Equal(yarn.E2Llm, LlamaConfig.Parse(yarn.ToJson()).E2Llm);
+    }
+
+    [Fact]
+    public void E2llm_interpolation_that_is_unknown_or_stacks_on_another_scaling_is_rejected()
+    {
+        AssertRejected(With(ConfigTexts.Tiny, "e2llm", new JsonObject { ["max_scale"] = 16, ["base_window"] = 512, ["interpolation"] = "cubic" }),
+            "e2llm.interpolation", "'cubic' is not a scale interpolation");
+        var scaled = With(ConfigTexts.Tiny, "rope_scaling", new JsonObject { ["rope_type"] = "linear", ["factor"] = 2.0 });
+        AssertRejected(With(scaled, "e2llm", new JsonObject { ["max_scale"] = 16, ["base_window"] = 512, ["interpolation"] = "yarn" }),
+            "e2llm.interpolation", "needs plain RoPE");
+    }
+
+    [Fact]
     public void E2llm_field_with_a_zero_scale_is_rejected() =>
         AssertRejected(With(ConfigTexts.Tiny, "e2llm", new JsonObject { ["max_scale"] = 0, ["base_window"] = 512 }), "e2llm.max_scale", "at least 1");
 

@@ -94,6 +94,19 @@ public class RopeFrequenciesTests
             1.25e-01, 1.082455404e-01, 1.25e-02, 1.25e-03, 3.952847075e-04, 1.25e-04, 1.443477481e-05);
 
     [Fact]
+    public void E2llm_scale_applied_as_yarn_is_the_yarn_row_over_the_base_window()
+    {
+        // Llama-2's window is 4096, so g = 8 applied the YaRN way is the yarn f=8, orig 4096 golden row: the fast
+        // frequencies (j = 0, 1, 16) keep their plain-RoPE values, the slow ones are divided by g.
+        var config = LlamaConfig.Parse(ConfigTexts.Llama2_7B) with { E2Llm = new E2LlmConfig(16, 4096, ScaleInterpolation.Yarn) };
+        AssertGolden(RopeFrequencies.Compute(config, seqLen: 1, scale: 8.0), 1.207944154,
+            1.0, 8.659643234e-01, 1.0e-01, 5.961538462e-03, 1.033821543e-03, 1.25e-04, 1.443477481e-05);
+        AssertGolden(RopeFrequencies.Compute(config, seqLen: 1, scale: 1.0), 1.0,
+            1.0, 8.659643234e-01, 1.0e-01, 1.0e-02, 3.162277660e-03, 1.0e-03, 1.154781985e-04);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RopeFrequencies.YarnScale(128, 1e4, 0.5, 4096));
+    }
+
+    [Fact]
     public void E2llm_scale_composes_with_a_scaling_variant()
     {
         var yarn = new RopeScaling(RopeType.Yarn, 8.0, OriginalMaxPositionEmbeddings: 4096);

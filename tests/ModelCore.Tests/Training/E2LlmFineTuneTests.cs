@@ -12,16 +12,18 @@ namespace MemoryPlatform.ModelCore.Tests.Training;
 public class E2LlmFineTuneTests
 {
     [Theory]
-    [InlineData("e2llm", null, 4, false)]
-    [InlineData("e2llm", null, 4, true)]
-    [InlineData("fixed-g", 2, 2, false)]
-    public void A_three_step_fine_tune_records_its_scale_range_and_draws_the_loss(string mode, int? fixedScale, int recordedScale, bool perRow)
+    [InlineData("e2llm", null, 4, false, ScaleInterpolation.Linear)]
+    [InlineData("e2llm", null, 4, true, ScaleInterpolation.Linear)]
+    [InlineData("e2llm", null, 4, false, ScaleInterpolation.Yarn)]
+    [InlineData("fixed-g", 2, 2, false, ScaleInterpolation.Linear)]
+    public void A_three_step_fine_tune_records_its_scale_range_and_draws_the_loss(string mode, int? fixedScale, int recordedScale, bool perRow,
+                                                                                 ScaleInterpolation interpolation)
     {
         using var dir = new TempDirectory();
         var init = Path.Combine(dir.Path, "base");
         using (var m = TinyModels.Random(seed: 5)) m.Save(init);
         var recipe = new E2LlmRecipe(E2LlmRecipe.ParseMode(mode), BaseWindow: 16, MaxScale: 4, FixedScale: fixedScale,
-                                     TrainingLength: fixedScale is null ? 16 : null, DrawPerRow: perRow);
+                                     TrainingLength: fixedScale is null ? 16 : null, DrawPerRow: perRow, Interpolation: interpolation);
         var e2llm = recipe.TrainingOptions();
         var options = TrainingFixtures.Tiny(3) with { SequenceLength = e2llm.TrainingLength, E2Llm = e2llm };
         var run = Path.Combine(dir.Path, "run");
@@ -41,9 +43,10 @@ public class E2LlmFineTuneTests
             var json = JsonNode.Parse(File.ReadAllText(Path.Combine(modelDir, "config.json")))!;
             Assert.Equal(recordedScale, json["e2llm"]!["max_scale"]!.GetValue<int>());
             Assert.Equal(16, json["e2llm"]!["base_window"]!.GetValue<int>());
+            Assert.Equal(E2LlmConfig.Name(interpolation), json["e2llm"]!["interpolation"]!.GetValue<string>());
         }
         using (var reloaded = Llama.Load(Path.Combine(run, "model"), DType.Float32))
-            Assert.Equal(new E2LlmConfig(recordedScale, 16), reloaded.Config.E2Llm);
+            Assert.Equal(new E2LlmConfig(recordedScale, 16, interpolation), reloaded.Config.E2Llm);
         var svg = XDocument.Load(Path.Combine(run, LossPlot.FileName));
         Assert.Equal(3, svg.Descendants(XName.Get("polyline", "http://www.w3.org/2000/svg")).Single()
                           .Attribute("points")!.Value.Split(' ').Length);

@@ -22,6 +22,22 @@ public class E2LlmRecipeTests
     }
 
     [Fact]
+    public void Yarn_interpolation_is_carried_to_the_options_and_the_saved_config()
+    {
+        var o = new E2LlmRecipe(E2LlmRecipe.ParseMode("e2llm"), 512, 16, Interpolation: ScaleInterpolation.Yarn).TrainingOptions();
+        Assert.Equal(ScaleInterpolation.Yarn, o.Interpolation);
+        Assert.Equal(new E2LlmConfig(16, 512, ScaleInterpolation.Yarn), E2LlmRecipe.TrainedFor(o));
+    }
+
+    [Fact]
+    public void Per_row_draws_with_yarn_interpolation_are_refused()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            new E2LlmRecipe(E2LlmRecipe.ParseMode("e2llm"), 512, 16, DrawPerRow: true, Interpolation: ScaleInterpolation.Yarn).TrainingOptions());
+        Assert.Contains("--draw step", error.Message);
+    }
+
+    [Fact]
     public void No_offset_mode_keeps_scale_augmentation_only()
     {
         var o = new E2LlmRecipe(E2LlmRecipe.ParseMode("no-offset"), 512, 8, TrainingLength: 256).TrainingOptions();
