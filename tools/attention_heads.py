@@ -6,15 +6,16 @@ For every layer and head, averaged over the second copy's queries (query at posi
   prev       attention weight on the token just before the query (a previous-token head puts ~1 there);
   induction  attention weight on the token after the query's earlier occurrence, i − len(S) + 1 (an induction head:
              "find where this token stood before and look at what followed it").
-Copying needs both, in that order (a previous-token head in an earlier layer, an induction head after it). Positions
-are divided by g (E²-LLM's linear interpolation), so neighbours sit 1/g rad apart at the highest frequency.
+Copying needs both, in that order (a previous-token head in an earlier layer, an induction head after it). g is applied
+as the config's e2llm.interpolation says: linear (positions divided by g, so neighbours sit 1/g rad apart at the
+highest frequency) or yarn (YaRN with factor g over the base window: fast frequencies kept, cos/sin × 0.1·ln g + 1).
 
 Usage: tools/attention_heads.py MODEL_DIR [--scales 1,2,4,8,16] [--sequences 16] [--length 48] [--profile L.H] [--json]
   --profile L.H also prints head L.H's mean attention weight on the keys 0..8 tokens back, per g.
 Plain PyTorch in float32 on the model's safetensors (python3-torch, as bench/icae_encode_reference.py). Prints, per g,
 the second-copy loss (the same protocol as `eval copy`, fp32 here and its own random sequences) and the best
 previous-token and induction heads; --json prints every head's scores."""
-import argparse, json, os, sys
+import argparse, json, math, os, sys
 
 import torch
 
@@ -33,8 +34,23 @@ class Llama:
         self.hd = cfg.get("head_dim") or self.d // self.h
         self.eps, self.vocab = cfg["rms_norm_eps"], cfg["vocab_size"]
         self.w = {n: t.float() for n, t in read_safetensors(os.path.join(model_dir, "model.safetensors")).items()}
-        theta = cfg.get("rope_theta", 10000.0)
-        self.inv_freq = 1.0 / (theta ** (torch.arange(0, self.hd, 2).double() / self.hd))
+        self.theta = cfg.get("rope_theta", 10000.0)
+        self.inv_freq = 1.0 / (self.theta ** (torch.arange(0, self.hd, 2).double() / self.hd))
+        e2llm = cfg.get("e2llm") or {}
+        self.interpolation = e2llm.get("interpolation", "linear")
+        self.window = e2llm.get("base_window", cfg["max_position_embeddings"])
+
+    def rope(self, g):
+        """(inverse frequencies, cos/sin factor) at scale g: RopeFrequencies.Compute's two ways of applying g."""
+        if self.interpolation != "yarn" or g == 1:
+            return self.inv_freq / g, 1.0
+        def correction_dim(rotations):   # the dimension whose frequency turns `rotations` times over the window
+            return self.hd * math.log(self.window / (rotations * 2 * math.pi)) / (2 * math.log(self.theta))
+        low = max(math.floor(correction_dim(32.0)), 0)
+        high = min(math.ceil(correction_dim(1.0)), self.hd - 1)
+        high = high + 0.001 if low == high else high
+        ramp = ((torch.arange(self.hd // 2).double() - low) / (high - low)).clamp(0, 1)
+        return self.inv_freq * (ramp / g + (1 - ramp)), 0.1 * math.log(g) + 1.0
 
     def lin(self, name, x):
         return torch.nn.functional.linear(x, self.w[name])
@@ -43,9 +59,10 @@ class Llama:
     def forward(self, ids, g):
         B, T = ids.shape
         x = torch.nn.functional.embedding(ids, self.w["model.embed_tokens.weight"])
-        freqs = torch.outer(torch.arange(T).double() / g, self.inv_freq)        # angle (m / g) · θ_j
+        inv_freq, factor = self.rope(g)
+        freqs = torch.outer(torch.arange(T).double(), inv_freq)                  # linear: angle (m / g) · θ_j
         emb = torch.cat((freqs, freqs), dim=-1)
-        cos, sin = emb.cos().float(), emb.sin().float()
+        cos, sin = (emb.cos() * factor).float(), (emb.sin() * factor).float()
         causal = torch.full((T, T), float("-inf")).triu(1)
         rep = self.h // self.hkv
         maps = []
@@ -123,7 +140,7 @@ def main():
     if a.json:
         print(json.dumps({"model": a.model, "results": results}))
         return
-    print(f"{a.model}: {a.sequences} sequences [BOS] S S, |S| = {a.length}")
+    print(f"{a.model} ({model.interpolation} g): {a.sequences} sequences [BOS] S S, |S| = {a.length}")
     print(f"{'g':>3} {'2nd copy':>9}  best previous-token heads (layer.head weight)   best induction heads")
     for r in results:
         top = lambda key: "  ".join(f"{x['layer']}.{x['head']} {x[key]:.2f}"
