@@ -11,7 +11,7 @@ namespace MemoryPlatform.Gateway.Tests.Doubles;
 /// status moves encoding → ready; reconstruct and query need a ready document (DocumentNotReadyException);
 /// queries stream tokens then one usage event and honour cancellation.
 /// Magic markers reach what the real grains cannot produce on demand: prompt "#overload" throws OverloadedException,
-/// "#slow" streams a token every 100 ms and records cancellation, "#error-mid" fails after two tokens. Document ids
+/// "#slow" streams a token every 100 ms and records being stopped early (token cancelled or enumerator disposed), "#error-mid" fails after two tokens. Document ids
 /// starting "hold-" make GetStatus wait for the test.
 /// </summary>
 public sealed class InMemoryDocumentGrain(InMemoryDocuments store) : Grain, IDocumentGrain
@@ -76,19 +76,29 @@ public sealed class InMemoryDocumentGrain(InMemoryDocuments store) : Grain, IDoc
         if (request.Prompt.Contains("#overload", StringComparison.Ordinal)) throw new OverloadedException("model queue full (test double)");
 
         var slow = request.Prompt.Contains("#slow", StringComparison.Ordinal);
-        using var cancelled = slow ? ct.Register(() => store.Cancelled(request.Prompt).TrySetResult()) : default;
         var words = slow
             ? Enumerable.Range(0, request.MaxTokens).Select(i => $"tick{i}").ToList()
             : $"Answer from {documents.Count} document(s): {documents[0].Text}".Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         var emitted = 0;
-        foreach (var word in words.Take(request.MaxTokens))
+        var finished = false;
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            if (request.Prompt.Contains("#error-mid", StringComparison.Ordinal) && emitted == 2)
-                throw new InvalidOperationException("decoder failed mid-answer (test double)");
-            if (slow) await Task.Delay(100, ct);
-            yield return new QueryEvent((emitted == 0 ? "" : " ") + word, 1000 + emitted, null);
-            emitted++;
+            foreach (var word in words.Take(request.MaxTokens))
+            {
+                ct.ThrowIfCancellationRequested();
+                if (request.Prompt.Contains("#error-mid", StringComparison.Ordinal) && emitted == 2)
+                    throw new InvalidOperationException("decoder failed mid-answer (test double)");
+                if (slow) await Task.Delay(100, ct);
+                yield return new QueryEvent((emitted == 0 ? "" : " ") + word, 1000 + emitted, null);
+                emitted++;
+            }
+            finished = true;
+        }
+        finally
+        {
+            // A caller stops a generation either way: by cancelling its token, or by disposing the enumerator while it
+            // waits at a yield (the gateway does that when writing to a gone client fails first). Both end up here.
+            if (slow && !finished) store.Cancelled(request.Prompt).TrySetResult();
         }
         var slots = documents.Sum(d => d.Spans) * InMemoryDocuments.SlotsPerSpan;
         var promptTokens = InMemoryDocuments.CountTokens(request.Prompt);
