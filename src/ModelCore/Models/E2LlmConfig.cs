@@ -7,7 +7,7 @@ namespace MemoryPlatform.ModelCore.Models;
 /// <item><see cref="Yarn"/>: g applied as YaRN(factor g, original window L): frequencies that turn many times within L
 /// are kept, slow ones divided by g, a ramp between, plus YaRN's attention factor. The fast dimensions are the ones a
 /// previous-token head reads; kept, neighbours stay one fixed angle apart at every g, so copying survives every scale
-/// (docs/e2llm.md, "Why copying lives at one scale").</item>
+/// (docs/results-e2llm.md, "Why copying lives at one scale").</item>
 /// </list>
 /// </summary>
 public enum ScaleInterpolation { Linear, Yarn }
