@@ -74,6 +74,11 @@ public sealed class LmTrainer : IDisposable
     private readonly Tensor[] parameters;
     private readonly AdamW optimizer;
     private readonly TrainingLog log;
+    /// <summary>
+    /// The model's config as this run saves it: an E²-LLM run adds what it trained for. Training draws its RoPE
+    /// tables from it too, so a g applies the same way in training and at inference.
+    /// </summary>
+    private readonly LlamaConfig trainedConfig;
 
     public Llama Model { get; }
     public LmTrainerOptions Options { get; }
@@ -89,8 +94,9 @@ public sealed class LmTrainer : IDisposable
         Options = options;
         this.outDir = outDir;
         if (model.DType != DType.Float32) throw new ArgumentException("training needs float32 master weights");
-        try { TrainedConfig.Validate("the fine-tuned config"); }
-        catch (InvalidDataException e) { throw new ArgumentException(e.Message, e); }
+        trainedConfig = options.E2Llm is { } e ? model.Config with { E2Llm = E2LlmRecipe.TrainedFor(e) } : model.Config;
+        try { trainedConfig.Validate("the fine-tuned config"); }
+        catch (InvalidDataException error) { throw new ArgumentException(error.Message, error); }
         parameters = model.NamedParameters().Select(p => p.Value).ToArray();
         foreach (var p in parameters) p.RequiresGrad = true;
         optimizer = new AdamW(parameters, new AdamWOptions(options.LearningRate, options.Beta1, options.Beta2, options.Eps, options.WeightDecay));
@@ -100,9 +106,16 @@ public sealed class LmTrainer : IDisposable
     /// <summary>A new run from a random model of <paramref name="config"/>, or from <paramref name="init"/> (fine-tuning).</summary>
     public static LmTrainer Start(LlamaConfig config, TokenDataset data, LmTrainerOptions options, string outDir, Llama? init = null)
     {
-        Directory.CreateDirectory(outDir);
         var model = init ?? Llama.Random(config, options.Seed, DType.Float32);
-        return new LmTrainer(model, data, options, outDir);
+        LmTrainer trainer;
+        try { trainer = new LmTrainer(model, data, options, outDir); }   // refuses bad options before anything is written
+        catch
+        {
+            if (init is null) model.Dispose();   // ours to free; an init model stays its caller's
+            throw;
+        }
+        Directory.CreateDirectory(outDir);
+        return trainer;
     }
 
     /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint, with that run's options.</summary>
@@ -207,7 +220,7 @@ public sealed class LmTrainer : IDisposable
         var B = Options.BatchSize;
         var R = Options.SequenceLength;
         (Tensor, RopeParameters, int) EveryRow(long[] ids, int g) =>
-            (Tensor.From(ids, 1, R).Expand(B, R).To(Model.Device), RopeFrequencies.Compute(TrainedConfig, (int)(ids[^1] + 1), g), g);
+            (Tensor.From(ids, 1, R).Expand(B, R).To(Model.Device), RopeFrequencies.Compute(trainedConfig, (int)(ids[^1] + 1), g), g);
         if (Options.E2Llm is not { } e) return EveryRow(E2LlmPositions.Contiguous(0, R), 1);
         if (!e.DrawPerRow)
         {
@@ -223,7 +236,7 @@ public sealed class LmTrainer : IDisposable
             sample.ScaledPositions().CopyTo(scaled, i * R);
             largest = Math.Max(largest, sample.PositionIds[^1]);
         }
-        return (Tensor.From(scaled, B, R).To(Model.Device), Model.RopeFor((int)(largest + 1)), 0);
+        return (Tensor.From(scaled, B, R).To(Model.Device), RopeFrequencies.Compute(trainedConfig, (int)(largest + 1)), 0);
     }
 
     // ---- checkpoints and the log ----
@@ -239,15 +252,8 @@ public sealed class LmTrainer : IDisposable
     {
         Model.Save(directory);
         if (Options.E2Llm is not null)
-            TrainedConfig.Save(Path.Combine(directory, "config.json"));
+            trainedConfig.Save(Path.Combine(directory, "config.json"));
     }
-
-    /// <summary>
-    /// The model's config as this run saves it: an E²-LLM run adds what it trained for. Training draws its RoPE
-    /// tables from it too, so a g applies the same way in training and at inference.
-    /// </summary>
-    private LlamaConfig TrainedConfig =>
-        Options.E2Llm is { } e ? Model.Config with { E2Llm = E2LlmRecipe.TrainedFor(e) } : Model.Config;
 
 
     private const string LogHeader = "step,tokens,loss,lr,grad_norm,tokens_per_s,copy_first,copy_second";

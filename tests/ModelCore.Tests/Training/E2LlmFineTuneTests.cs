@@ -51,4 +51,19 @@ public class E2LlmFineTuneTests
         Assert.Equal(3, svg.Descendants(XName.Get("polyline", "http://www.w3.org/2000/svg")).Single()
                           .Attribute("points")!.Value.Split(' ').Length);
     }
+
+    [Fact]
+    public void A_yarn_fine_tune_of_a_base_that_already_scales_rope_is_refused_before_anything_is_written()
+    {
+        using var dir = new TempDirectory();
+        var e2llm = new E2LlmRecipe(E2LlmMode.E2Llm, BaseWindow: 16, MaxScale: 4, TrainingLength: 16,
+                                    Interpolation: ScaleInterpolation.Yarn).TrainingOptions();
+        var options = TrainingFixtures.Tiny(3) with { SequenceLength = 16, E2Llm = e2llm };
+        var scaled = TinyModels.Config() with { RopeScaling = new RopeScaling(RopeType.Linear, 2.0) };
+        var run = Path.Combine(dir.Path, "run");
+
+        var error = Assert.Throws<ArgumentException>(() => LmTrainer.Start(scaled, TrainingFixtures.RepeatedText(0.5), options, run));
+        Assert.Contains("needs plain RoPE", error.Message);
+        Assert.False(Directory.Exists(run));
+    }
 }
