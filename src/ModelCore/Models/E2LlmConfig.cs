@@ -27,19 +27,7 @@ public sealed record E2LlmConfig(int MaxScale, int BaseWindow, ScaleInterpolatio
         _ => throw new ArgumentOutOfRangeException(nameof(interpolation), interpolation, null),
     };
 
-    public static bool TryParse(string text, out ScaleInterpolation interpolation)
-    {
-        foreach (var candidate in Enum.GetValues<ScaleInterpolation>())
-        {
-            if (Name(candidate) == text)
-            {
-                interpolation = candidate;
-                return true;
-            }
-        }
-        interpolation = default;
-        return false;
-    }
+    public static bool TryParse(string text, out ScaleInterpolation interpolation) => ConfigNames.TryParse(text, Name, out interpolation);
 
     internal static E2LlmConfig Read(ConfigJson c)
     {

@@ -42,19 +42,7 @@ public sealed record RopeScaling(
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
-    public static bool TryParseType(string text, out RopeType type)
-    {
-        foreach (var candidate in Enum.GetValues<RopeType>())
-        {
-            if (TypeName(candidate) == text)
-            {
-                type = candidate;
-                return true;
-            }
-        }
-        type = default;
-        return false;
-    }
+    public static bool TryParseType(string text, out RopeType type) => ConfigNames.TryParse(text, TypeName, out type);
 
     internal static RopeScaling Read(ConfigJson json)
     {
