@@ -257,9 +257,24 @@ public sealed class MemoryStore(RedisStores redis, ILogger<MemoryStore> logger)
                 .ToArray();
             deleted += await Db.KeyDeleteAsync(keys).ConfigureAwait(false);
         }
-        foreach (var key in await ScanAsync(Db, RedisKeys.SpanPrefix(tenant, docId) + "*", ct).ConfigureAwait(false))
-            if (await Db.KeyDeleteAsync(key).ConfigureAwait(false)) deleted++;
+        // A span's keys (blob, version, staged blobs) go in one DEL: a late write of a span version landing between the
+        // blob's DEL and the version's would leave a blob with no version, which its writer's RemoveIfVersionAsync spares.
+        var prefix = RedisKeys.SpanPrefix(tenant, docId);
+        var found = await ScanAsync(Db, prefix + "*", ct).ConfigureAwait(false);
+        foreach (var spans in found.GroupBy(key => SpanOf(key, prefix)).Chunk(chunk))
+        {
+            ct.ThrowIfCancellationRequested();
+            deleted += await Db.KeyDeleteAsync([.. spans.SelectMany(span => span)]).ConfigureAwait(false);
+        }
         return deleted;
+    }
+
+    /// <summary>The span index part of a span key (<c>26</c> of <c>mem:{t:d}:span:26:ver</c>).</summary>
+    private static string SpanOf(RedisKey key, string prefix)
+    {
+        var rest = ((string)key!)[prefix.Length..];
+        var end = rest.IndexOf(':');
+        return end < 0 ? rest : rest[..end];
     }
 
     /// <summary>Keys matching a glob pattern, by cursor (SCAN never blocks the server the way KEYS does).</summary>
