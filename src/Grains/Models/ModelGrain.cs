@@ -236,24 +236,30 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         if (batch.Count == 0) return;
         var clock = Stopwatch.StartNew();
         await _modelLock.WaitAsync(ct);
+        IReadOnlyList<float[]> slots = [];
+        Exception? error = null;
         try
         {
-            var slots = _model.EncodeSpans(batch.Select(i => i.Tokens).ToArray(), ct);                 // on the device thread
+            slots = _model.EncodeSpans(batch.Select(i => i.Tokens).ToArray(), ct);                     // on the device thread
             if (slots.Count != batch.Count)
                 throw new InvalidOperationException($"model returned {slots.Count} slot arrays for {batch.Count} spans");
-            for (var i = 0; i < batch.Count; i++) batch[i].Result.TrySetResult(slots[i]);
         }
         catch (Exception ex)
         {
             _logger.LogWarning(ex, "Encode batch of {Count} spans failed on {Key}", batch.Count, Key);
-            foreach (var item in batch) item.Result.TrySetException(ex);
+            error = ex;
         }
         finally
         {
             _modelLock.Release();
         }
-        var tokens = batch.Sum(i => i.Tokens.Length);
-        Record(_encodeTags, batch.Count, tokens, clock.Elapsed, batch.Select(i => i.Clock.Elapsed));
+        // Recorded before the callers hear back: whoever reads the metrics after a result finds its batch counted.
+        Record(_encodeTags, batch.Count, batch.Sum(i => i.Tokens.Length), clock.Elapsed, batch.Select(i => i.Clock.Elapsed));
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (error is null) batch[i].Result.TrySetResult(slots[i]);
+            else batch[i].Result.TrySetException(error);
+        }
     }
 
     private async Task RunGenerateAsync(List<GenerateItem> batch, CancellationToken ct)
@@ -261,6 +267,7 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
         if (batch.Count == 0) return;
         var clock = Stopwatch.StartNew();
         var tokens = 0;
+        Exception? error = null;
         await _modelLock.WaitAsync(ct);
         try
         {
@@ -272,18 +279,18 @@ public sealed class ModelGrain : IModelGrain, IAsyncDisposable
                 batch[token.Request].Tokens.Writer.TryWrite(token with { Request = 0 });
                 if (batch.All(i => i.Cancelled())) await allGone.CancelAsync();
             }
-            foreach (var item in batch) item.Tokens.Writer.TryComplete();
         }
         catch (Exception ex)
         {
             if (!batch.All(i => i.Cancelled())) _logger.LogWarning(ex, "Generation batch of {Count} failed on {Key}", batch.Count, Key);
-            foreach (var item in batch) item.Tokens.Writer.TryComplete(ex);
+            error = ex;
         }
         finally
         {
             _modelLock.Release();
         }
-        Record(_generateTags, batch.Count, tokens, clock.Elapsed, batch.Select(i => i.Clock.Elapsed));
+        Record(_generateTags, batch.Count, tokens, clock.Elapsed, batch.Select(i => i.Clock.Elapsed));   // before the streams end, as for encodes
+        foreach (var item in batch) item.Tokens.Writer.TryComplete(error);
     }
 
     private static void Record(KeyValuePair<string, object?>[] tags, int batchSize, int tokens, TimeSpan run,
