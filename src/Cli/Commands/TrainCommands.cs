@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Models;
 using MemoryPlatform.ModelCore.Tensors;
@@ -205,10 +206,12 @@ public static class TrainCommands
                 last = r;
                 if (!double.IsNaN(r.BaseLoss)) reference = $" (base {r.BaseLoss:F3}{(double.IsNaN(r.BaseLmLoss) ? "" : $"/{r.BaseLmLoss:F3}")})";
                 var losses = trainer.Options.Objective == IcaeObjective.Pretrain
-                    ? $"loss {r.Loss:F4} ae {r.AeLoss:F4} lm {r.LmLoss:F4}"
+                    ? $"loss {r.Loss:F4} ae {Loss(r.AeLoss)} lm {Loss(r.LmLoss)}"
                     : $"answer loss {r.FtLoss:F4}";
                 progress.Write(r.Step, losses + reference, r.LearningRate, r.TokensPerSecond);
             });
+            // An objective λ leaves out (λ = 0 or 1) is not computed: shown as "-", as the log's empty cell.
+            static string Loss(double loss) => double.IsNaN(loss) ? "-" : loss.ToString("F4", CultureInfo.InvariantCulture);
             Console.Error.WriteLine();
             var adapterDir = Path.Combine(outDir, "adapter");
             trainer.Model.SaveAdapter(adapterDir);
