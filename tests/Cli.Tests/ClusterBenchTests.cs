@@ -74,7 +74,9 @@ public sealed class ClusterBenchTests : IDisposable
             throw new TimeoutException($"bench cluster did not stop on SIGINT; its stderr ended with:\n{string.Join('\n', (await rest).Split('\n').TakeLast(20))}");
         }
 
-        Assert.Equal(130, process.ExitCode);
+        // The stderr tail says where the bench was when the signal came (seen twice in CI: exit 0, and no exit at all).
+        if (process.ExitCode != 130)
+            Assert.Fail($"bench cluster exited {process.ExitCode} on SIGINT, not 130; its stderr ended with:\n{string.Join('\n', (await rest).Split('\n').TakeLast(20))}");
         var port = int.Parse(redis.Split(':')[1]);
         using var client = new TcpClient();
         await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync("127.0.0.1", port, timeout.Token).AsTask());
