@@ -104,6 +104,9 @@ public static class ClusterBench
             var runs = clusters.ToDictionary(c => c.Size, _ => new List<Run>());
             for (var r = 0; r < o.Repeats; r++)
             {
+                // A small model's run finishes before any of its calls waits on the token: check it here, or Ctrl-C
+                // goes unheard until every repeat is done.
+                ct.ThrowIfCancellationRequested();
                 aloneRuns.Add(await EncodeAloneAsync(alone, spans, ct));
                 progress($"model alone: run {r + 1}/{o.Repeats}: {aloneRuns[^1].Spans} spans in {aloneRuns[^1].Seconds:F2} s");
                 foreach (var cluster in clusters)
@@ -411,6 +414,7 @@ public static class ClusterBench
             const int warmup = 50;
             for (var i = 0; i < warmup + calls; i++)
             {
+                ct.ThrowIfCancellationRequested();
                 var timed = i >= warmup;
                 var t = Stopwatch.GetTimestamp();
                 await Via(owner);
