@@ -4,6 +4,7 @@ using MemoryPlatform.ModelCore.Evaluation;
 using MemoryPlatform.ModelCore.Models;
 using MemoryPlatform.ModelCore.Tensors;
 using MemoryPlatform.ModelCore.Tokenizer;
+using MemoryPlatform.ModelCore.Training;
 
 namespace MemoryPlatform.Cli.Commands;
 
@@ -28,9 +29,13 @@ public static class EvalCommands
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var scale = new Option<double>("--scale") { Description = "RoPE scale g the probe reads at (1 = the base window)", DefaultValueFactory = _ => 1.0 };
         var digits = new Option<bool>("--digits") { Description = "Draw the sequences from the tokenizer's digit pieces only (what passkeys are made of)" };
-        var json = new Option<bool>("--json") { Description = "Print {\"first\": x, \"second\": y}" };
-        var command = new Command("copy", "Loss on the second copy of repeated random sequences vs the first");
-        foreach (var o in new Option[] { model, sequences, length, seed, scale, digits, json }) command.Options.Add(o);
+        var text = new Option<string?>("--text")
+        {
+            Description = "Copy windows of this held-out text file (documents split by <|doc|> lines) instead of random ids: the copying ICAE's decoder reads slots with",
+        };
+        var json = new Option<bool>("--json") { Description = "Print {\"first\": x, \"second\": y, \"second_accuracy\": a}" };
+        var command = new Command("copy", "Loss on the second copy of repeated sequences (random ids, or held-out text) vs the first");
+        foreach (var o in new Option[] { model, sequences, length, seed, scale, digits, text, json }) command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("eval copy", () =>
         {
             Torch.Threads = Environment.ProcessorCount;
@@ -54,10 +59,21 @@ public static class EvalCommands
             }
             if (parse.GetValue(digits) && digitIds is not { Count: >= 2 })
                 throw new ArgumentException($"--digits needs a tokenizer.model in {dir} with single-digit pieces");
-            var r = CopyProbe.Measure(llama, excluded, parse.GetValue(sequences), parse.GetValue(length), parse.GetValue(seed),
-                                       scale: parse.GetValue(scale), drawFrom: parse.GetValue(digits) ? digitIds : null);
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { first = r.First, second = r.Second }));
-            else Console.WriteLine($"copy probe: first copy {r.First:F4}, second copy {r.Second:F4}");
+            CopyProbeResult r;
+            if (parse.GetValue(text) is { } file)
+            {
+                if (parse.GetValue(digits)) throw new ArgumentException("--text and --digits are two sources of sequences; give one");
+                if (!File.Exists(tokenizerPath)) throw new ArgumentException($"--text needs the model's tokenizer.model in {dir}");
+                if (!File.Exists(file)) throw new FileNotFoundException($"--text: {file} does not exist");
+                var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
+                var heldOut = new HeldOutText(TokenDataset.SplitDocuments(File.ReadAllText(file)), s => tokenizer.Encode(s), parse.GetValue(seed));
+                r = CopyProbe.MeasureText(llama, heldOut.Windows(parse.GetValue(sequences), parse.GetValue(length)), scale: parse.GetValue(scale));
+            }
+            else
+                r = CopyProbe.Measure(llama, excluded, parse.GetValue(sequences), parse.GetValue(length), parse.GetValue(seed),
+                                      scale: parse.GetValue(scale), drawFrom: parse.GetValue(digits) ? digitIds : null);
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { first = r.First, second = r.Second, second_accuracy = r.SecondAccuracy }));
+            else Console.WriteLine($"copy probe: first copy {r.First:F4}, second copy {r.Second:F4}, second-copy accuracy {r.SecondAccuracy:P1}");
         }));
         return command;
     }
