@@ -18,4 +18,18 @@ public sealed class TrainE2LlmCommandTests
         Assert.Contains(aChoice, result.StdErr);
         Assert.False(Directory.Exists(run));
     }
+
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("-0.1")]
+    public void A_copy_fraction_outside_zero_to_one_is_refused_before_anything_is_written(string value)
+    {
+        var run = Path.Combine(Path.GetTempPath(), "memplat-e2llm-" + Guid.NewGuid().ToString("N"));
+        var result = ProcessRunner.Run(Path.Combine(AppContext.BaseDirectory, "memplat"),
+            ["train", "e2llm", "--model", "models/none", "--corpus", "none", "--tokenizer", "none", "--out", run, "--copy-fraction", value],
+            timeout: TimeSpan.FromMinutes(1));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("copy fraction", result.StdErr);
+        Assert.False(Directory.Exists(run));
+    }
 }

@@ -28,6 +28,14 @@ public sealed class TokenDataset
     /// <summary>Fraction of samples (0..1) replaced by retrieval-style samples; needs an encoder for key-value and passkey.</summary>
     public double RetrievalFraction { get; init; }
 
+    /// <summary>
+    /// Fraction of samples (0..1) that are natural-text copies (text, P, text, P), drawn before the retrieval mix.
+    /// Random-id copies teach the induction heads to copy unique tokens; natural text repeats its tokens ("the", ",")
+    /// and a tiny base that copies random ids almost perfectly still copies a repeated passage at about half its
+    /// tokens. ICAE's frozen decoder reads memory slots with that copying, so a base for ICAE trains on many of these.
+    /// </summary>
+    public double CopyFraction { get; init; }
+
     public TokenDataset(int[] tokens, Func<string, int[]>? encode = null)
     {
         if (tokens.Length < 2) throw new ArgumentException("a dataset needs at least 2 tokens");
@@ -43,7 +51,7 @@ public sealed class TokenDataset
     /// document as BOS + text + EOS. The ids are cached beside the input as int32 and reused while the cache
     /// is newer than both the text and the tokenizer (tokenizing the training split takes minutes here).
     /// </summary>
-    public static TokenDataset Load(string splitFile, string tokenizerPath, double retrievalFraction = 0)
+    public static TokenDataset Load(string splitFile, string tokenizerPath, double retrievalFraction = 0, double copyFraction = 0)
     {
         var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
         var cache = splitFile + ".tokens.i32";
@@ -58,7 +66,7 @@ public sealed class TokenDataset
             File.WriteAllBytes(temp, MemoryMarshal.AsBytes(tokens.AsSpan()).ToArray());
             File.Move(temp, cache, overwrite: true);   // a crash never leaves a half-written cache behind
         }
-        return new TokenDataset(tokens, text => tokenizer.Encode(text)) { RetrievalFraction = retrievalFraction };
+        return new TokenDataset(tokens, text => tokenizer.Encode(text)) { RetrievalFraction = retrievalFraction, CopyFraction = copyFraction };
     }
 
     /// <summary>Tokenizes documents in parallel, keeping their order.</summary>
@@ -123,6 +131,8 @@ public sealed class TokenDataset
 
     private int[] Sample(Random random, int length)
     {
+        // Drawn only when set, so runs without text copies draw exactly the samples they always did.
+        if (CopyFraction > 0 && random.NextDouble() < CopyFraction) return CopySample(random, length);
         if (RetrievalFraction > 0 && random.NextDouble() < RetrievalFraction)
         {
             // Without an encoder only copies can be built (they need no text).

@@ -63,6 +63,27 @@ public class TokenDatasetTests
     }
 
     [Fact]
+    public void The_copy_fraction_draws_text_copies_before_the_retrieval_mix()
+    {
+        // Random text practically never repeats an 8-gram by chance; a copied passage does, many times.
+        static bool Copies(IEnumerable<long> row)
+        {
+            var r = row.ToArray();
+            var grams = Enumerable.Range(0, r.Length - 7).Select(i => string.Join(',', r.Skip(i).Take(8))).ToList();
+            return grams.Count - grams.Distinct().Count() >= 8;
+        }
+        var plain = TrainingFixtures.RandomTokens(5000, seed: 1, retrievalFraction: 0);
+        int CopyRows(TokenDataset data) => Enumerable.Range(0, 32).Count(i => Copies(data.Batch(7, 3, 0, 32, 129).Skip(i * 129).Take(129)));
+
+        Assert.Equal(0, CopyRows(plain));
+        Assert.Equal(32, CopyRows(new TokenDataset(plain.Tokens) { CopyFraction = 1 }));
+        Assert.InRange(CopyRows(new TokenDataset(plain.Tokens) { CopyFraction = 0.5 }), 8, 24);
+        // Unset, the sampler draws exactly what it always drew (runs from before the option resume unchanged).
+        var mixed = TrainingFixtures.RandomTokens(5000, seed: 1, retrievalFraction: 0.5);
+        Assert.Equal(mixed.Batch(7, 3, 0, 8, 129), new TokenDataset(mixed.Tokens) { RetrievalFraction = 0.5, CopyFraction = 0 }.Batch(7, 3, 0, 8, 129));
+    }
+
+    [Fact]
     public void Number_copy_samples_repeat_runs_of_numbers()
     {
         var data = TrainingFixtures.RepeatedText();
