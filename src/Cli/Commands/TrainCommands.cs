@@ -62,9 +62,13 @@ public static class TrainCommands
         var maxSpans = new Option<int>("--max-spans") { Description = "Most spans in a multi-span sample", DefaultValueFactory = _ => defaults.MaxSpans };
         var multiSpan = new Option<double>("--multi-span") { Description = "Share of multi-span samples", DefaultValueFactory = _ => defaults.MultiSpanFraction };
         var continuation = new Option<int>("--continuation") { Description = "Tokens of the LM objective's continuation", DefaultValueFactory = _ => defaults.ContinuationLength };
+        var maxContext = new Option<int?>("--max-context")
+        {
+            Description = "Most tokens of a single-span sample (default: the span length): short spans first, more slots per token",
+        };
         var command = new Command("icae-pretrain", "Pretrain an ICAE adapter: λ·AE + (1 − λ)·LM over a frozen base (bf16), LoRA and memory table in fp32");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation }.Concat(shared.All))
+        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation, maxContext }.Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-pretrain", () =>
         {
@@ -85,7 +89,7 @@ public static class TrainCommands
                 {
                     Objective = IcaeObjective.Pretrain, Lambda = parse.GetValue(lambda), MaxSpans = parse.GetValue(maxSpans),
                     MultiSpanFraction = parse.GetValue(multiSpan), ContinuationLength = parse.GetValue(continuation),
-                    BaseModelDir = Path.GetFullPath(modelDir),
+                    MaxContextTokens = parse.GetValue(maxContext), BaseModelDir = Path.GetFullPath(modelDir),
                 };
                 options.Validate();
                 var device = Device.Parse(parse.GetValue(shared.Device)!);

@@ -43,6 +43,11 @@ public sealed record IcaeTrainerOptions
     public double MultiSpanFraction { get; init; } = 0.25;
     /// <summary>Tokens of the LM objective's continuation.</summary>
     public int ContinuationLength { get; init; } = 128;
+    /// <summary>
+    /// Most tokens a single-span pretraining sample draws (null: span_length). A curriculum lever: short spans give the
+    /// k slots more room per token, so the decoder learns to read them before it must read them compressed.
+    /// </summary>
+    public int? MaxContextTokens { get; init; }
     /// <summary>The base model directory, kept so a resume needs only the run directory.</summary>
     public string? BaseModelDir { get; init; }
 
@@ -55,6 +60,7 @@ public sealed record IcaeTrainerOptions
         if (!(LearningRate > 0)) throw new ArgumentException("the learning rate must be positive");
         if (Lambda is < 0 or > 1 || double.IsNaN(Lambda)) throw new ArgumentException($"λ must lie in [0, 1], found {Lambda}");
         if (MultiSpanFraction is < 0 or > 1) throw new ArgumentException("the multi-span fraction must lie in [0, 1]");
+        if (MaxContextTokens < 1) throw new ArgumentException($"the most context tokens must be at least 1, found {MaxContextTokens}");
         if (Objective == IcaeObjective.Pretrain && Lambda < 1 && ContinuationLength < 1)
             throw new ArgumentException("the LM objective (λ < 1) needs a continuation length of at least 1");
     }

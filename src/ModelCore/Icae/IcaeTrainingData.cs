@@ -20,7 +20,8 @@ public interface IIcaeSamples
 /// <summary>
 /// Pretraining samples from a tokenized corpus: 1 span, or with probability MultiSpanFraction 2..MaxSpans spans
 /// (concatenated slots only work after training on some, shared/reference/icae.md), the last span of a length drawn
-/// uniformly from 1..span_length (documents end in short spans), then ContinuationLength tokens of what follows.
+/// uniformly from 1..span_length (documents end in short spans; a single span at most MaxContextTokens long when that
+/// is set), then ContinuationLength tokens of what follows.
 /// </summary>
 public sealed class IcaePretrainData(TokenDataset tokens) : IIcaeSamples
 {
@@ -29,7 +30,8 @@ public sealed class IcaePretrainData(TokenDataset tokens) : IIcaeSamples
     public IcaeSample Draw(Random random, IcaeConfig config, IcaeTrainerOptions options)
     {
         var spans = options.MaxSpans >= 2 && random.NextDouble() < options.MultiSpanFraction ? random.Next(2, options.MaxSpans + 1) : 1;
-        var length = (spans - 1) * config.SpanLength + random.Next(1, config.SpanLength + 1);
+        var last = spans == 1 && options.MaxContextTokens is int most ? Math.Min(most, config.SpanLength) : config.SpanLength;
+        var length = (spans - 1) * config.SpanLength + random.Next(1, last + 1);
         var text = tokens.Text(random, length + options.ContinuationLength);
         return new IcaeSample(text[..length], text[length..], [], []);
     }

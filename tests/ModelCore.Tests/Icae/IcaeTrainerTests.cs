@@ -137,4 +137,25 @@ public class IcaeTrainerTests(ITestOutputHelper output)
             IcaeTrainer.Start(model, new IcaePretrainData(TrainingFixtures.RepeatedText()), Tiny(1) with { MaxSpans = 4 }, dir.Path));
         Assert.Contains("decoder positions", e.Message);
     }
+
+    [Fact]
+    public void Max_context_shortens_single_span_samples_only()
+    {
+        var data = new IcaePretrainData(TrainingFixtures.RepeatedText());
+        var config = Config(k: 4, span: 64);
+        var options = Tiny(1) with { MaxSpans = 3, MultiSpanFraction = 0.5 };
+        int[] Lengths(IcaeTrainerOptions o) => [.. Enumerable.Range(0, 200).Select(i => data.Draw(new Random(i), config, o).Context.Length)];
+
+        var full = Lengths(options);
+        var curriculum = Lengths(options with { MaxContextTokens = 16 });
+
+        Assert.Contains(full, n => n is > 16 and <= 64);
+        Assert.All(curriculum, n => Assert.True(n <= 16 || n > 64, $"a single span of {n} tokens"));
+        Assert.Contains(curriculum, n => n <= 16);
+        // Multi-span samples keep their full spans: the same draws, the same lengths.
+        Assert.Equal(full.Where(n => n > 64), curriculum.Where(n => n > 64));
+        // Larger than the span, it changes nothing.
+        Assert.Equal(full, Lengths(options with { MaxContextTokens = 1000 }));
+        Assert.Contains("at least 1", Assert.Throws<ArgumentException>(() => (options with { MaxContextTokens = 0 }).Validate()).Message);
+    }
 }
