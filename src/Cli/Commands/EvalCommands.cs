@@ -33,9 +33,15 @@ public static class EvalCommands
         {
             Description = "Copy windows of this held-out text file (documents split by <|doc|> lines) instead of random ids: the copying ICAE's decoder reads slots with",
         };
-        var json = new Option<bool>("--json") { Description = "Print {\"first\": x, \"second\": y, \"second_accuracy\": a}" };
+        var greedy = new Option<string?>("--greedy")
+        {
+            Description = "Also write each sequence out again greedily and score it by BLEU-4 and exact prefix (the ceiling of ICAE autoencoding): " +
+                          "continue ([BOS] S S₀ → S₁..) | repeat (S <0x00> → S EOS, the layout of train --repeat-fraction)",
+        };
+        greedy.AcceptOnlyFromAmong("continue", "repeat");
+        var json = new Option<bool>("--json") { Description = "Print {\"first\": x, \"second\": y, \"second_accuracy\": a} (with --greedy also greedy_bleu and greedy_prefix: median and mean)" };
         var command = new Command("copy", "Loss on the second copy of repeated sequences (random ids, or held-out text) vs the first");
-        foreach (var o in new Option[] { model, sequences, length, seed, scale, digits, text, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, sequences, length, seed, scale, digits, text, greedy, json }) command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("eval copy", () =>
         {
             Torch.Threads = Environment.ProcessorCount;
@@ -59,7 +65,7 @@ public static class EvalCommands
             }
             if (parse.GetValue(digits) && digitIds is not { Count: >= 2 })
                 throw new ArgumentException($"--digits needs a tokenizer.model in {dir} with single-digit pieces");
-            CopyProbeResult r;
+            IReadOnlyList<int[]> drawn;
             if (parse.GetValue(text) is { } file)
             {
                 if (parse.GetValue(digits)) throw new ArgumentException("--text and --digits are two sources of sequences; give one");
@@ -67,13 +73,40 @@ public static class EvalCommands
                 if (!File.Exists(file)) throw new FileNotFoundException($"--text: {file} does not exist");
                 var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
                 var heldOut = new HeldOutText(TokenDataset.SplitDocuments(File.ReadAllText(file)), s => tokenizer.Encode(s), parse.GetValue(seed));
-                r = CopyProbe.MeasureText(llama, heldOut.Windows(parse.GetValue(sequences), parse.GetValue(length)), scale: parse.GetValue(scale));
+                drawn = heldOut.Windows(parse.GetValue(sequences), parse.GetValue(length));
             }
             else
-                r = CopyProbe.Measure(llama, excluded, parse.GetValue(sequences), parse.GetValue(length), parse.GetValue(seed),
-                                      scale: parse.GetValue(scale), drawFrom: parse.GetValue(digits) ? digitIds : null);
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { first = r.First, second = r.Second, second_accuracy = r.SecondAccuracy }));
-            else Console.WriteLine($"copy probe: first copy {r.First:F4}, second copy {r.Second:F4}, second-copy accuracy {r.SecondAccuracy:P1}");
+                drawn = CopyProbe.Draw(llama.Config, excluded, parse.GetValue(sequences), parse.GetValue(length), parse.GetValue(seed),
+                                       parse.GetValue(digits) ? digitIds : null);
+            var r = CopyProbe.MeasureText(llama, drawn, scale: parse.GetValue(scale));
+            GreedyCopyResult? g = null;
+            if (parse.GetValue(greedy) is { } layoutName)
+            {
+                var layout = layoutName == "repeat" ? GreedyCopyLayout.Repeat : GreedyCopyLayout.Continue;
+                int? marker = null;
+                if (layout == GreedyCopyLayout.Repeat)
+                {
+                    var id = File.Exists(tokenizerPath) ? SentencePieceTokenizer.Load(tokenizerPath).PieceToId(TokenDataset.RepeatMarkerPiece) : -1;
+                    marker = id > 0 ? id : throw new ArgumentException($"--greedy repeat needs a tokenizer.model in {dir} with the {TokenDataset.RepeatMarkerPiece} piece");
+                }
+                g = GreedyCopy.MeasureAsync(llama, drawn, layout, marker, parse.GetValue(scale)).GetAwaiter().GetResult();
+            }
+            if (parse.GetValue(json))
+                Console.WriteLine(g is null
+                    ? JsonSerializer.Serialize(new { first = r.First, second = r.Second, second_accuracy = r.SecondAccuracy })
+                    : JsonSerializer.Serialize(new
+                    {
+                        first = r.First, second = r.Second, second_accuracy = r.SecondAccuracy,
+                        greedy_bleu = new { median = g.Bleu.Median, mean = g.Bleu.Mean },
+                        greedy_prefix = new { median = g.ExactPrefix.Median, mean = g.ExactPrefix.Mean },
+                    }));
+            else
+            {
+                Console.WriteLine($"copy probe: first copy {r.First:F4}, second copy {r.Second:F4}, second-copy accuracy {r.SecondAccuracy:P1}");
+                if (g is not null)
+                    Console.WriteLine($"greedy copy ({parse.GetValue(greedy)}) of {drawn.Count} sequences: BLEU-4 median {g.Bleu.Median:F3} (mean {g.Bleu.Mean:F3}), " +
+                                      $"exact prefix median {g.ExactPrefix.Median:F3} (mean {g.ExactPrefix.Mean:F3})");
+            }
         }));
         return command;
     }

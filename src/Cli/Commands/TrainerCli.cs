@@ -30,6 +30,11 @@ internal sealed class TrainerCli
         Description = "Share of natural-text copy samples (text, P, text, P), drawn before the retrieval mix: what ICAE's frozen decoder reads slots with",
         DefaultValueFactory = _ => 0,
     };
+    public Option<double> Repeat { get; } = new("--repeat-fraction")
+    {
+        Description = "Share of repeat samples (P, the <0x00> marker, P, EOS: ICAE's [slots][AE] → text layout in tokens), drawn after the text copies",
+        DefaultValueFactory = _ => 0,
+    };
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run in --out from its latest checkpoint (its saved options apply)" };
 
     public TrainerCli(LmTrainerOptions defaults, double retrievalFraction = 0.25)
@@ -44,15 +49,16 @@ internal sealed class TrainerCli
         SaveEvery = new("--save-every") { DefaultValueFactory = _ => defaults.SaveEvery };
         LogEvery = new("--log-every") { DefaultValueFactory = _ => defaults.LogEvery };
         Retrieval = new("--retrieval-fraction") { Description = "Share of retrieval-style samples (copy, key-value, passkey)", DefaultValueFactory = _ => retrievalFraction };
-        Copy.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is var v && !(v is >= 0 and <= 1)) r.AddError($"the copy fraction must lie in [0, 1], got {v}");
-        });
+        foreach (var (option, name) in new[] { (Copy, "copy"), (Repeat, "repeat") })
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<double>() is var v && !(v is >= 0 and <= 1)) r.AddError($"the {name} fraction must lie in [0, 1], got {v}");
+            });
     }
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Corpus, Tokenizer, Output, Steps, Batch, LearningRate, Warmup, Accumulation, Seed, EvalEvery, SaveEvery, LogEvery, Retrieval, Copy, Resume })
+        foreach (var o in new Option[] { Corpus, Tokenizer, Output, Steps, Batch, LearningRate, Warmup, Accumulation, Seed, EvalEvery, SaveEvery, LogEvery, Retrieval, Copy, Repeat, Resume })
             command.Options.Add(o);
     }
 
@@ -62,7 +68,7 @@ internal sealed class TrainerCli
         Steps = parse.GetValue(Steps), BatchSize = parse.GetValue(Batch), LearningRate = parse.GetValue(LearningRate),
         WarmupSteps = parse.GetValue(Warmup), Accumulation = parse.GetValue(Accumulation), Seed = parse.GetValue(Seed),
         EvalEvery = parse.GetValue(EvalEvery), SaveEvery = parse.GetValue(SaveEvery), LogEvery = parse.GetValue(LogEvery),
-        RetrievalFraction = parse.GetValue(Retrieval), CopyFraction = parse.GetValue(Copy),
+        RetrievalFraction = parse.GetValue(Retrieval), CopyFraction = parse.GetValue(Copy), RepeatFraction = parse.GetValue(Repeat),
     };
 
     /// <summary>
@@ -83,7 +89,7 @@ internal sealed class TrainerCli
         {
             var checkpoint = LmTrainer.LatestCheckpoint(outDir) ?? throw new IOException($"--resume: no checkpoint under {outDir}/checkpoints");
             var saved = LmTrainer.ReadOptions(checkpoint);
-            data = TokenDataset.Load(trainFile, tokenizerPath, saved.RetrievalFraction, saved.CopyFraction);
+            data = TokenDataset.Load(trainFile, tokenizerPath, saved.RetrievalFraction, saved.CopyFraction, saved.RepeatFraction);
             trainer = LmTrainer.Resume(outDir, data);
             Console.Error.WriteLine($"memplat {name}: resuming {checkpoint} at step {trainer.Step}");
         }
@@ -91,7 +97,7 @@ internal sealed class TrainerCli
         {
             var o = options();
             o.Validate();
-            data = TokenDataset.Load(trainFile, tokenizerPath, o.RetrievalFraction, o.CopyFraction);
+            data = TokenDataset.Load(trainFile, tokenizerPath, o.RetrievalFraction, o.CopyFraction, o.RepeatFraction);
             trainer = start(o, data);
         }
         using (trainer)

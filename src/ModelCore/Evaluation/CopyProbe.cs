@@ -25,15 +25,19 @@ public static class CopyProbe
     /// <summary>The probe on <paramref name="sequences"/> random sequences of <paramref name="length"/> ordinary ids.</summary>
     public static CopyProbeResult Measure(Llama model, IReadOnlySet<int> excludedIds, int sequences = 16, int length = 48,
                                           int seed = 0, bool bf16 = true, double scale = 1.0,
-                                          IReadOnlyCollection<int>? drawFrom = null)
+                                          IReadOnlyCollection<int>? drawFrom = null) =>
+        MeasureText(model, Draw(model.Config, excludedIds, sequences, length, seed, drawFrom), bf16, scale);
+
+    /// <summary><paramref name="sequences"/> random sequences of <paramref name="length"/> ids, none of them excluded.</summary>
+    public static int[][] Draw(LlamaConfig config, IReadOnlySet<int> excludedIds, int sequences, int length, int seed,
+                               IReadOnlyCollection<int>? drawFrom = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(sequences, 1);
-        var allowed = (drawFrom ?? Enumerable.Range(0, model.Config.VocabSize)).Where(id => !excludedIds.Contains(id)).ToArray();
+        var allowed = (drawFrom ?? Enumerable.Range(0, config.VocabSize)).Where(id => !excludedIds.Contains(id)).ToArray();
         if (allowed.Length < 2) throw new ArgumentException("the probe needs at least 2 ordinary token ids");
         var random = new Random(seed);
-        var drawn = Enumerable.Range(0, sequences).Select(_ => Enumerable.Range(0, length).Select(_ => allowed[random.Next(allowed.Length)]).ToArray()).ToArray();
-        return MeasureText(model, drawn, bf16, scale);
+        return [.. Enumerable.Range(0, sequences).Select(_ => Enumerable.Range(0, length).Select(_ => allowed[random.Next(allowed.Length)]).ToArray())];
     }
 
     /// <summary>The probe on the given sequences (all of one length, at least 2 tokens): held-out text windows, say.</summary>

@@ -17,6 +17,9 @@ public enum RetrievalKind { Copy, KeyValue, Passkey, RandomCopy, NumberCopy }
 /// </summary>
 public sealed class TokenDataset
 {
+    /// <summary>The piece whose id is <see cref="RepeatMarker"/>: byte fallback's NUL byte.</summary>
+    public const string RepeatMarkerPiece = "<0x00>";
+
     /// <summary>The filler sentences of the standard passkey prompt (shared/reference/e2llm.md).</summary>
     public const string PasskeyFiller = "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
 
@@ -36,6 +39,18 @@ public sealed class TokenDataset
     /// </summary>
     public double CopyFraction { get; init; }
 
+    /// <summary>
+    /// Fraction of samples (0..1) that are repeats: a passage P from the row's first position, <see cref="RepeatMarker"/>,
+    /// P again and EOS (<see cref="RepeatSample"/>), drawn after the text copies and before the retrieval mix.
+    /// </summary>
+    public double RepeatFraction { get; init; }
+
+    /// <summary>
+    /// The token that asks for a repeat: the tokenizer's byte piece &lt;0x00&gt; (<see cref="Load"/> sets it), which no
+    /// corpus text holds and no random copy draws (they start at <see cref="FirstOrdinaryId"/>), so it means one thing only.
+    /// </summary>
+    public int? RepeatMarker { get; init; }
+
     public TokenDataset(int[] tokens, Func<string, int[]>? encode = null)
     {
         if (tokens.Length < 2) throw new ArgumentException("a dataset needs at least 2 tokens");
@@ -51,7 +66,8 @@ public sealed class TokenDataset
     /// document as BOS + text + EOS. The ids are cached beside the input as int32 and reused while the cache
     /// is newer than both the text and the tokenizer (tokenizing the training split takes minutes here).
     /// </summary>
-    public static TokenDataset Load(string splitFile, string tokenizerPath, double retrievalFraction = 0, double copyFraction = 0)
+    public static TokenDataset Load(string splitFile, string tokenizerPath, double retrievalFraction = 0, double copyFraction = 0,
+                                    double repeatFraction = 0)
     {
         var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
         var cache = splitFile + ".tokens.i32";
@@ -66,7 +82,13 @@ public sealed class TokenDataset
             File.WriteAllBytes(temp, MemoryMarshal.AsBytes(tokens.AsSpan()).ToArray());
             File.Move(temp, cache, overwrite: true);   // a crash never leaves a half-written cache behind
         }
-        return new TokenDataset(tokens, text => tokenizer.Encode(text)) { RetrievalFraction = retrievalFraction, CopyFraction = copyFraction };
+        var marker = tokenizer.PieceToId(RepeatMarkerPiece);
+        return new TokenDataset(tokens, text => tokenizer.Encode(text))
+        {
+            RetrievalFraction = retrievalFraction, CopyFraction = copyFraction, RepeatFraction = repeatFraction,
+            RepeatMarker = marker > 0 && marker != tokenizer.UnkId ? marker : null,
+            EosId = tokenizer.EosId >= 0 ? tokenizer.EosId : 2,
+        };
     }
 
     /// <summary>Tokenizes documents in parallel, keeping their order.</summary>
@@ -133,6 +155,7 @@ public sealed class TokenDataset
     {
         // Drawn only when set, so runs without text copies draw exactly the samples they always did.
         if (CopyFraction > 0 && random.NextDouble() < CopyFraction) return CopySample(random, length);
+        if (RepeatFraction > 0 && random.NextDouble() < RepeatFraction) return RepeatSample(random, length);
         if (RetrievalFraction > 0 && random.NextDouble() < RetrievalFraction)
         {
             // Without an encoder only copies can be built (they need no text).
@@ -184,6 +207,22 @@ public sealed class TokenDataset
         var gap = random.Next(0, rest - before + 1);
         return Compose(random, length, [Text(random, before), passage, Text(random, gap), passage]);
     }
+
+    /// <summary>
+    /// P, marker, P, EOS, then text: ICAE's autoencoding layout <c>[slots][AE] → text EOS</c> in token space, with P
+    /// (length/8 to length/2 tokens) where the slots stand and the marker where [AE] stands. Text copies alone teach a
+    /// base to copy once a copy has begun; nothing in them says where a copy starts, and a base trained on them wrote a
+    /// passage out greedily from its first token at a median BLEU of 0.12. Here the marker says "again, from the top".
+    /// </summary>
+    public int[] RepeatSample(Random random, int length)
+    {
+        var marker = RepeatMarker ?? throw new InvalidOperationException($"repeat samples need a marker token (the tokenizer's {RepeatMarkerPiece} piece)");
+        var passage = Text(random, random.Next(Math.Max(1, length / 8), Math.Max(2, (length - 2) / 2) + 1));
+        return Compose(random, length, [passage, [marker], passage, [EosId]]);
+    }
+
+    /// <summary>The id that ends a repeat: the tokenizer's EOS (<see cref="Load"/> sets it), 2 by SentencePiece convention.</summary>
+    public int EosId { get; init; } = 2;
 
     /// <summary>
     /// text, then pairs of random-id runs S₁ S₁ S₂ S₂ … (a few text tokens between the copies) to the end: nothing

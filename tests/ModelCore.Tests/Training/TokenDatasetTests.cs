@@ -84,6 +84,33 @@ public class TokenDatasetTests
     }
 
     [Fact]
+    public void Repeat_samples_are_a_passage_the_marker_the_passage_again_and_eos()
+    {
+        const int marker = 101;   // outside the fixture's ids 3..100, as <0x00> is outside the corpus
+        var data = new TokenDataset(TrainingFixtures.RandomTokens(5000, seed: 1, retrievalFraction: 0).Tokens) { RepeatMarker = marker, EosId = 2 };
+        for (var seed = 0; seed < 5; seed++)
+        {
+            var sample = data.RepeatSample(new Random(seed), 129);
+            Assert.Equal(129, sample.Length);
+            var n = Array.IndexOf(sample, marker);
+            Assert.InRange(n, 129 / 8, 127 / 2);
+            Assert.Equal(sample[..n], sample[(n + 1)..(2 * n + 1)]);
+            Assert.Equal(2, sample[2 * n + 1]);
+        }
+        // Every row of a repeat-only batch is one.
+        var all = new TokenDataset(data.Tokens) { RepeatMarker = marker, RepeatFraction = 1 };
+        Assert.Equal(4, Enumerable.Range(0, 4).Count(i => all.Batch(1, 2, 0, 4, 129).Skip(i * 129).Take(129).Contains(marker)));
+    }
+
+    [Fact]
+    public void Repeat_samples_without_a_marker_are_refused_with_the_reason()
+    {
+        var data = new TokenDataset(TrainingFixtures.RandomTokens(500, seed: 1, retrievalFraction: 0).Tokens) { RepeatFraction = 1 };
+        var e = Assert.Throws<InvalidOperationException>(() => data.Batch(1, 0, 0, 2, 65));
+        Assert.Contains("marker", e.Message);
+    }
+
+    [Fact]
     public void Number_copy_samples_repeat_runs_of_numbers()
     {
         var data = TrainingFixtures.RepeatedText();
