@@ -50,10 +50,10 @@ public static class EvalCommands
             var excluded = CopyProbe.SpecialIds(llama.Config);
             // Control, unknown and byte pieces are no ordinary text: leave them out when the tokenizer says which they are.
             var tokenizerPath = Path.Combine(dir, "tokenizer.model");
+            var tokenizer = File.Exists(tokenizerPath) ? SentencePieceTokenizer.Load(tokenizerPath) : null;
             List<int>? digitIds = null;
-            if (File.Exists(tokenizerPath))
+            if (tokenizer is not null)
             {
-                var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
                 digitIds = [];
                 for (var id = 0; id < tokenizer.VocabSize; id++)
                 {
@@ -69,9 +69,8 @@ public static class EvalCommands
             if (parse.GetValue(text) is { } file)
             {
                 if (parse.GetValue(digits)) throw new ArgumentException("--text and --digits are two sources of sequences; give one");
-                if (!File.Exists(tokenizerPath)) throw new ArgumentException($"--text needs the model's tokenizer.model in {dir}");
+                if (tokenizer is null) throw new ArgumentException($"--text needs the model's tokenizer.model in {dir}");
                 if (!File.Exists(file)) throw new FileNotFoundException($"--text: {file} does not exist");
-                var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
                 var heldOut = new HeldOutText(TokenDataset.SplitDocuments(File.ReadAllText(file)), s => tokenizer.Encode(s), parse.GetValue(seed));
                 drawn = heldOut.Windows(parse.GetValue(sequences), parse.GetValue(length));
             }
@@ -86,7 +85,7 @@ public static class EvalCommands
                 int? marker = null;
                 if (layout == GreedyCopyLayout.Repeat)
                 {
-                    var id = File.Exists(tokenizerPath) ? SentencePieceTokenizer.Load(tokenizerPath).PieceToId(TokenDataset.RepeatMarkerPiece) : -1;
+                    var id = tokenizer?.PieceToId(TokenDataset.RepeatMarkerPiece) ?? -1;
                     marker = id > 0 ? id : throw new ArgumentException($"--greedy repeat needs a tokenizer.model in {dir} with the {TokenDataset.RepeatMarkerPiece} piece");
                 }
                 g = GreedyCopy.MeasureAsync(llama, drawn, layout, marker, parse.GetValue(scale)).GetAwaiter().GetResult();
