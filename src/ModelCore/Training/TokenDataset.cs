@@ -51,6 +51,9 @@ public sealed class TokenDataset
     /// </summary>
     public int? RepeatMarker { get; init; }
 
+    /// <summary>The id that ends a repeat: the tokenizer's EOS (<see cref="Load"/> sets it), 2 by SentencePiece convention.</summary>
+    public int EosId { get; init; } = 2;
+
     public TokenDataset(int[] tokens, Func<string, int[]>? encode = null)
     {
         if (tokens.Length < 2) throw new ArgumentException("a dataset needs at least 2 tokens");
@@ -220,9 +223,6 @@ public sealed class TokenDataset
         var passage = Text(random, random.Next(Math.Max(1, length / 8), Math.Max(2, (length - 2) / 2) + 1));
         return Compose(random, length, [passage, [marker], passage, [EosId]]);
     }
-
-    /// <summary>The id that ends a repeat: the tokenizer's EOS (<see cref="Load"/> sets it), 2 by SentencePiece convention.</summary>
-    public int EosId { get; init; } = 2;
 
     /// <summary>
     /// text, then pairs of random-id runs S₁ S₁ S₂ S₂ … (a few text tokens between the copies) to the end: nothing
