@@ -20,16 +20,17 @@ public sealed class TrainE2LlmCommandTests
     }
 
     [Theory]
-    [InlineData("1.5")]
-    [InlineData("-0.1")]
-    public void A_copy_fraction_outside_zero_to_one_is_refused_before_anything_is_written(string value)
+    [InlineData("--copy-fraction", "1.5", "copy fraction")]
+    [InlineData("--copy-fraction", "-0.1", "copy fraction")]
+    [InlineData("--repeat-fraction", "1.5", "repeat fraction")]
+    public void A_sample_fraction_outside_zero_to_one_is_refused_before_anything_is_written(string option, string value, string named)
     {
         var run = Path.Combine(Path.GetTempPath(), "memplat-e2llm-" + Guid.NewGuid().ToString("N"));
         var result = ProcessRunner.Run(Path.Combine(AppContext.BaseDirectory, "memplat"),
-            ["train", "e2llm", "--model", "models/none", "--corpus", "none", "--tokenizer", "none", "--out", run, "--copy-fraction", value],
+            ["train", "e2llm", "--model", "models/none", "--corpus", "none", "--tokenizer", "none", "--out", run, option, value],
             timeout: TimeSpan.FromMinutes(1));
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("copy fraction", result.StdErr);
+        Assert.Contains(named, result.StdErr);
         Assert.False(Directory.Exists(run));
     }
 }

@@ -85,20 +85,21 @@ public static class EvalCommands
                 int? marker = null;
                 if (layout == GreedyCopyLayout.Repeat)
                 {
-                    var id = tokenizer?.PieceToId(TokenDataset.RepeatMarkerPiece) ?? -1;
-                    marker = id > 0 ? id : throw new ArgumentException($"--greedy repeat needs a tokenizer.model in {dir} with the {TokenDataset.RepeatMarkerPiece} piece");
+                    marker = (tokenizer is null ? null : TokenDataset.RepeatMarkerOf(tokenizer))
+                             ?? throw new ArgumentException($"--greedy repeat needs a tokenizer.model in {dir} with the {TokenDataset.RepeatMarkerPiece} piece");
                 }
                 g = GreedyCopy.MeasureAsync(llama, drawn, layout, marker, parse.GetValue(scale)).GetAwaiter().GetResult();
             }
             if (parse.GetValue(json))
-                Console.WriteLine(g is null
-                    ? JsonSerializer.Serialize(new { first = r.First, second = r.Second, second_accuracy = r.SecondAccuracy })
-                    : JsonSerializer.Serialize(new
-                    {
-                        first = r.First, second = r.Second, second_accuracy = r.SecondAccuracy,
-                        greedy_bleu = new { median = g.Bleu.Median, mean = g.Bleu.Mean },
-                        greedy_prefix = new { median = g.ExactPrefix.Median, mean = g.ExactPrefix.Mean },
-                    }));
+            {
+                var fields = new Dictionary<string, object> { ["first"] = r.First, ["second"] = r.Second, ["second_accuracy"] = r.SecondAccuracy };
+                if (g is not null)
+                {
+                    fields["greedy_bleu"] = new { median = g.Bleu.Median, mean = g.Bleu.Mean };
+                    fields["greedy_prefix"] = new { median = g.ExactPrefix.Median, mean = g.ExactPrefix.Mean };
+                }
+                Console.WriteLine(JsonSerializer.Serialize(fields));
+            }
             else
             {
                 Console.WriteLine($"copy probe: first copy {r.First:F4}, second copy {r.Second:F4}, second-copy accuracy {r.SecondAccuracy:P1}");

@@ -85,14 +85,17 @@ public sealed class TokenDataset
             File.WriteAllBytes(temp, MemoryMarshal.AsBytes(tokens.AsSpan()).ToArray());
             File.Move(temp, cache, overwrite: true);   // a crash never leaves a half-written cache behind
         }
-        var marker = tokenizer.PieceToId(RepeatMarkerPiece);
         return new TokenDataset(tokens, text => tokenizer.Encode(text))
         {
             RetrievalFraction = retrievalFraction, CopyFraction = copyFraction, RepeatFraction = repeatFraction,
-            RepeatMarker = marker > 0 && marker != tokenizer.UnkId ? marker : null,
+            RepeatMarker = RepeatMarkerOf(tokenizer),
             EosId = tokenizer.EosId >= 0 ? tokenizer.EosId : 2,
         };
     }
+
+    /// <summary>The id of <see cref="RepeatMarkerPiece"/> in <paramref name="tokenizer"/>; null when it has no such piece.</summary>
+    public static int? RepeatMarkerOf(SentencePieceTokenizer tokenizer) =>
+        tokenizer.PieceToId(RepeatMarkerPiece) is var id && id > 0 && id != tokenizer.UnkId ? id : null;
 
     /// <summary>Tokenizes documents in parallel, keeping their order.</summary>
     public static int[] Tokenize(string text, SentencePieceTokenizer tokenizer)
