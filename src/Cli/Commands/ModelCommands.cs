@@ -15,7 +15,7 @@ public static class ModelCommands
     private static readonly Option<string> DTypeOption = new("--dtype") { Description = "Compute dtype: f32 or bf16", DefaultValueFactory = _ => "bf16" };
     private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
 
-    public static IEnumerable<Command> Create() => [Forward(), Generate(), Export()];
+    public static IEnumerable<Command> Create() => [Forward(), Generate(), Export(), Grow()];
 
     /// <summary>`memplat export`: a model (or a training checkpoint) rewritten in another dtype, tokenizer included.</summary>
     private static Command Export()
@@ -32,6 +32,32 @@ public static class ModelCommands
             var tokenizer = Path.Combine(source, "tokenizer.model");
             if (File.Exists(tokenizer)) File.Copy(tokenizer, Path.Combine(target, "tokenizer.model"), overwrite: true);
             Console.WriteLine($"{source} → {target} ({model.DType})");
+        }));
+        return command;
+    }
+
+    /// <summary>`memplat grow`: the model with more layers or heads, computing exactly what it did (ModelGrowth).</summary>
+    private static Command Grow()
+    {
+        var output = new Option<string>("--out") { Description = "Directory to write (HF layout, f32)", Required = true };
+        var layers = new Option<int?>("--layers") { Description = "Layers in all (new ones go on top); default: as now" };
+        var heads = new Option<int?>("--heads") { Description = "Query heads per layer; default: as now" };
+        var kvHeads = new Option<int?>("--kv-heads") { Description = "K/V heads per layer; default: as now" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the new weights", DefaultValueFactory = _ => 0 };
+        var command = new Command("grow", "Write the model with more layers, heads or K/V heads; the new parts start silent (zero outputs), so it computes what it did until trained");
+        foreach (var o in new Option[] { ModelOption, output, layers, heads, kvHeads, seed }) command.Options.Add(o);
+        command.SetAction(parse => CommandErrors.Run("grow", () =>
+        {
+            var source = parse.GetValue(ModelOption)!;
+            var target = parse.GetValue(output)!;
+            using var model = Llama.Load(source, DType.Float32);
+            var c = model.Config;
+            var grown = ModelGrowth.Write(model, parse.GetValue(layers) ?? c.NumHiddenLayers, parse.GetValue(heads) ?? c.NumAttentionHeads,
+                                          parse.GetValue(kvHeads) ?? c.NumKeyValueHeads, parse.GetValue(seed), target);
+            var tokenizer = Path.Combine(source, "tokenizer.model");
+            if (File.Exists(tokenizer)) File.Copy(tokenizer, Path.Combine(target, "tokenizer.model"), overwrite: true);
+            Console.WriteLine($"{source} → {target}: {c.NumHiddenLayers} → {grown.NumHiddenLayers} layers, " +
+                              $"{c.NumAttentionHeads} → {grown.NumAttentionHeads} heads, {c.NumKeyValueHeads} → {grown.NumKeyValueHeads} K/V heads");
         }));
         return command;
     }
