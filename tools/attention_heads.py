@@ -56,9 +56,12 @@ class Llama:
         return torch.nn.functional.linear(x, self.w[name])
 
     @torch.no_grad()
-    def forward(self, ids, g):
+    def forward(self, ids, g, input_scale=None):
+        """Logits and attention maps of ids [B, T] at scale g; input_scale [T] multiplies the input embeddings."""
         B, T = ids.shape
         x = torch.nn.functional.embedding(ids, self.w["model.embed_tokens.weight"])
+        if input_scale is not None:
+            x = x * input_scale[None, :, None]
         inv_freq, factor = self.rope(g)
         freqs = torch.outer(torch.arange(T).double(), inv_freq)                  # linear: angle (m / g) · θ_j
         emb = torch.cat((freqs, freqs), dim=-1)

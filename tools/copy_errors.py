@@ -10,11 +10,13 @@ second S its argmax is compared with the truth. Reported:
   unique      accuracy where that token occurs once in S;
   --greedy    median BLEU-4 of the copy written out greedily *given its first token* (S <0x00> S₀ → S₁..): what is
               left when the start is right, i.e. how far one wrong token derails the rest (no KV cache: minutes).
+  --input-scale S multiplies the first S's input embeddings by S: ICAE's slots are final-norm hidden states, many times
+              the embeddings' norm, and this asks whether the decoder still copies from inputs that large.
 Plain PyTorch in float32 at scale 1 (tools/attention_heads.py's Llama). Windows: documents of the test split longer
 than 2,000 characters, shuffled by Random(seed), one window of --length tokens at a random offset in each.
 
 Usage: tools/copy_errors.py MODEL_DIR --text TEST.txt [--tokenizer FILE] [--length 128] [--sequences 32] [--seed 0]
-                            [--bos] [--greedy] [--json]"""
+                            [--bos] [--greedy] [--input-scale S] [--json]"""
 import argparse, collections, json, math, os, random, sys
 
 import sentencepiece
@@ -70,6 +72,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--bos", action="store_true", help="put BOS before S (eval copy's repeat layout has none)")
     ap.add_argument("--greedy", action="store_true")
+    ap.add_argument("--input-scale", type=float, default=1.0)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
@@ -80,15 +83,21 @@ def main():
     seqs = windows(a.text, tokenizer, a.length, a.sequences, a.seed)
 
     counts = collections.Counter()
-    ids = torch.tensor([prefix + s + [marker] + s for s in seqs])
-    predicted = model.forward(ids, 1)[0].argmax(-1)
     start = len(prefix) + a.length + 1                        # the copy's first token
+
+    def forward(ids):
+        scale = torch.ones(ids.shape[1])
+        scale[len(prefix):len(prefix) + a.length] = a.input_scale
+        return model.forward(ids, 1, scale)[0]
+
+    ids = torch.tensor([prefix + s + [marker] + s for s in seqs])
+    predicted = forward(ids).argmax(-1)
     for row, s in enumerate(seqs):
         for j, truth in enumerate(s):
             right = predicted[row, start + j - 1].item() == truth
             kind = "first" if j == 0 else "ambiguous" if s.count(s[j - 1]) > 1 else "unique"
             counts[kind, right] += 1
-    result = {"model": a.model, "length": a.length, "sequences": len(seqs), "bos": a.bos}
+    result = {"model": a.model, "length": a.length, "sequences": len(seqs), "bos": a.bos, "input_scale": a.input_scale}
     for kind in ("first", "ambiguous", "unique"):
         n = counts[kind, True] + counts[kind, False]
         result[kind] = {"accuracy": counts[kind, True] / n, "share": n / (len(seqs) * a.length)}
@@ -97,7 +106,7 @@ def main():
     if a.greedy:
         current = torch.tensor([prefix + s + [marker] + s[:1] for s in seqs])
         for _ in range(a.length - 1):
-            current = torch.cat([current, model.forward(current, 1)[0][:, -1].argmax(-1, keepdim=True)], 1)
+            current = torch.cat([current, forward(current)[:, -1].argmax(-1, keepdim=True)], 1)
         scores = sorted(bleu4(current[i, start + 1:].tolist(), s[1:]) for i, s in enumerate(seqs))
         middle = len(scores) // 2
         median = scores[middle] if len(scores) % 2 else (scores[middle - 1] + scores[middle]) / 2

@@ -15,7 +15,7 @@ public static class ModelCommands
     private static readonly Option<string> DTypeOption = new("--dtype") { Description = "Compute dtype: f32 or bf16", DefaultValueFactory = _ => "bf16" };
     private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
 
-    public static IEnumerable<Command> Create() => [Forward(), Generate(), Export(), Grow()];
+    public static IEnumerable<Command> Create() => [Forward(), Generate(), Export(), Grow(), Rescale()];
 
     /// <summary>`memplat export`: a model (or a training checkpoint) rewritten in another dtype, tokenizer included.</summary>
     private static Command Export()
@@ -58,6 +58,26 @@ public static class ModelCommands
             if (File.Exists(tokenizer)) File.Copy(tokenizer, Path.Combine(target, "tokenizer.model"), overwrite: true);
             Console.WriteLine($"{source} → {target}: {c.NumHiddenLayers} → {grown.NumHiddenLayers} layers, " +
                               $"{c.NumAttentionHeads} → {grown.NumAttentionHeads} heads, {c.NumKeyValueHeads} → {grown.NumKeyValueHeads} K/V heads");
+        }));
+        return command;
+    }
+
+    /// <summary>`memplat rescale`: the residual stream c times larger, a tied model's final hidden states c times smaller, the logits unchanged (EmbeddingRescale).</summary>
+    private static Command Rescale()
+    {
+        var output = new Option<string>("--out") { Description = "Directory to write (HF layout, f32)", Required = true };
+        var factor = new Option<double>("--factor") { Description = "c: embeddings, o_proj and down_proj × c; a tied model's final norm ÷ c", Required = true };
+        var command = new Command("rescale", "Write the model with its embeddings c times larger and (tied head) its final hidden states c times smaller; the logits stay the same");
+        foreach (var o in new Option[] { ModelOption, output, factor }) command.Options.Add(o);
+        command.SetAction(parse => CommandErrors.Run("rescale", () =>
+        {
+            var source = parse.GetValue(ModelOption)!;
+            var target = parse.GetValue(output)!;
+            using var model = Llama.Load(source, DType.Float32);
+            EmbeddingRescale.Write(model, parse.GetValue(factor), target);
+            var tokenizer = Path.Combine(source, "tokenizer.model");
+            if (File.Exists(tokenizer)) File.Copy(tokenizer, Path.Combine(target, "tokenizer.model"), overwrite: true);
+            Console.WriteLine($"{source} → {target}: residual stream × {parse.GetValue(factor)}");
         }));
         return command;
     }
