@@ -29,8 +29,7 @@ public static class ModelCommands
             var target = parse.GetValue(output)!;
             using var model = Load(parse);
             model.Save(target);
-            var tokenizer = Path.Combine(source, "tokenizer.model");
-            if (File.Exists(tokenizer)) File.Copy(tokenizer, Path.Combine(target, "tokenizer.model"), overwrite: true);
+            CopyTokenizer(source, target);
             Console.WriteLine($"{source} → {target} ({model.DType})");
         }));
         return command;
@@ -54,8 +53,7 @@ public static class ModelCommands
             var c = model.Config;
             var grown = ModelGrowth.Write(model, parse.GetValue(layers) ?? c.NumHiddenLayers, parse.GetValue(heads) ?? c.NumAttentionHeads,
                                           parse.GetValue(kvHeads) ?? c.NumKeyValueHeads, parse.GetValue(seed), target);
-            var tokenizer = Path.Combine(source, "tokenizer.model");
-            if (File.Exists(tokenizer)) File.Copy(tokenizer, Path.Combine(target, "tokenizer.model"), overwrite: true);
+            CopyTokenizer(source, target);
             Console.WriteLine($"{source} → {target}: {c.NumHiddenLayers} → {grown.NumHiddenLayers} layers, " +
                               $"{c.NumAttentionHeads} → {grown.NumAttentionHeads} heads, {c.NumKeyValueHeads} → {grown.NumKeyValueHeads} K/V heads");
         }));
@@ -75,8 +73,7 @@ public static class ModelCommands
             var target = parse.GetValue(output)!;
             using var model = Llama.Load(source, DType.Float32);
             EmbeddingRescale.Write(model, parse.GetValue(factor), target);
-            var tokenizer = Path.Combine(source, "tokenizer.model");
-            if (File.Exists(tokenizer)) File.Copy(tokenizer, Path.Combine(target, "tokenizer.model"), overwrite: true);
+            CopyTokenizer(source, target);
             Console.WriteLine($"{source} → {target}: residual stream × {parse.GetValue(factor)}");
         }));
         return command;
@@ -166,6 +163,13 @@ public static class ModelCommands
             }
         }));
         return command;
+    }
+
+    /// <summary>A written model keeps its source's tokenizer.model, when there is one.</summary>
+    private static void CopyTokenizer(string source, string target)
+    {
+        var tokenizer = Path.Combine(source, "tokenizer.model");
+        if (File.Exists(tokenizer)) File.Copy(tokenizer, Path.Combine(target, "tokenizer.model"), overwrite: true);
     }
 
     private static Llama Load(ParseResult parse) =>
