@@ -22,11 +22,23 @@ public class HealthEndpointsTests(GatewayFixture fixture)
     public async Task Readyz_answers_ready_with_the_active_silos()
     {
         using var client = fixture.Gateway.Client();
-        using var response = await client.GetAsync("readyz");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var body = await ReadJson(response);
-        Assert.Equal("ready", body.GetProperty("status").GetString());
-        Assert.Equal(2, body.GetProperty("active_silos").GetInt32());
+        // The count is the gateway's membership view, refreshed periodically: it may lag a silo that joined a moment
+        // ago (CI once saw 1 of 2), so wait for it to converge rather than read one snapshot.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var response = await client.GetAsync("readyz");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await ReadJson(response);
+            Assert.Equal("ready", body.GetProperty("status").GetString());
+            var silos = body.GetProperty("active_silos").GetInt32();
+            if (silos == 2 || DateTime.UtcNow > deadline)
+            {
+                Assert.Equal(2, silos);
+                return;
+            }
+            await Task.Delay(100);
+        }
     }
 
     [Fact]
