@@ -72,17 +72,16 @@ public static class ModelGrowth
                 writer.Add(p + "mlp.down_proj.weight", Zeros(d, s.IntermediateSize));
                 continue;
             }
-            var b = source.Blocks[i];
+            // An old layer: its own weights (LlamaBlock.Named), the attention projections widened for the new heads.
             var newHeads = (long)(target.NumAttentionHeads - s.NumAttentionHeads) * D;
-            writer.Add(p + "input_layernorm.weight", b.AttentionNorm);
-            writer.Add(p + "self_attn.q_proj.weight", newHeads == 0 ? b.Wq : Tensor.Cat([b.Wq, Random(newHeads, d)]));
-            writer.Add(p + "self_attn.k_proj.weight", Regroup(b.Wk, s, target, () => Random(D, d)));
-            writer.Add(p + "self_attn.v_proj.weight", Regroup(b.Wv, s, target, () => Random(D, d)));
-            writer.Add(p + "self_attn.o_proj.weight", newHeads == 0 ? b.Wo : Tensor.Cat([b.Wo, Zeros(d, newHeads)], 1));
-            writer.Add(p + "post_attention_layernorm.weight", b.MlpNorm);
-            writer.Add(p + "mlp.gate_proj.weight", b.WGate);
-            writer.Add(p + "mlp.up_proj.weight", b.WUp);
-            writer.Add(p + "mlp.down_proj.weight", b.WDown);
+            foreach (var (name, value) in source.Blocks[i].Named())
+                writer.Add(p + name, name switch
+                {
+                    "self_attn.q_proj.weight" when newHeads > 0 => Tensor.Cat([value, Random(newHeads, d)]),
+                    "self_attn.k_proj.weight" or "self_attn.v_proj.weight" => Regroup(value, s, target, () => Random(D, d)),
+                    "self_attn.o_proj.weight" when newHeads > 0 => Tensor.Cat([value, Zeros(d, newHeads)], 1),
+                    _ => value,
+                });
         }
         writer.Add("model.norm.weight", source.FinalNorm);
         if (!s.TieWordEmbeddings) writer.Add("lm_head.weight", source.LmHead);
