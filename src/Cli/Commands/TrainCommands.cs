@@ -66,9 +66,14 @@ public static class TrainCommands
         {
             Description = "Most tokens of a single-span sample (default: the span length): short spans first, more slots per token",
         };
+        var align = new Option<double>("--align")
+        {
+            Description = "μ: weight of the slot-alignment warm-up (a span of n ≤ k tokens: its last n slots towards its token embeddings; 0: off)",
+            DefaultValueFactory = _ => defaults.AlignWeight,
+        };
         var command = new Command("icae-pretrain", "Pretrain an ICAE adapter: λ·AE + (1 − λ)·LM over a frozen base (bf16), LoRA and memory table in fp32");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation, maxContext }.Concat(shared.All))
+        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation, maxContext, align }.Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-pretrain", () =>
         {
@@ -89,7 +94,7 @@ public static class TrainCommands
                 {
                     Objective = IcaeObjective.Pretrain, Lambda = parse.GetValue(lambda), MaxSpans = parse.GetValue(maxSpans),
                     MultiSpanFraction = parse.GetValue(multiSpan), ContinuationLength = parse.GetValue(continuation),
-                    MaxContextTokens = parse.GetValue(maxContext), BaseModelDir = Path.GetFullPath(modelDir),
+                    MaxContextTokens = parse.GetValue(maxContext), AlignWeight = parse.GetValue(align), BaseModelDir = Path.GetFullPath(modelDir),
                 };
                 options.Validate();
                 var device = Device.Parse(parse.GetValue(shared.Device)!);

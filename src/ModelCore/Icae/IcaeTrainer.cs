@@ -48,6 +48,11 @@ public sealed record IcaeTrainerOptions
     /// k slots more room per token, so the decoder learns to read them before it must read them compressed.
     /// </summary>
     public int? MaxContextTokens { get; init; }
+    /// <summary>
+    /// μ: weight of the slot-alignment warm-up loss (ours, not the paper's; 0 = the paper's objectives alone). See
+    /// <see cref="IcaeTrainer.SlotAlignmentLoss"/>.
+    /// </summary>
+    public double AlignWeight { get; init; }
     /// <summary>The base model directory, kept so a resume needs only the run directory.</summary>
     public string? BaseModelDir { get; init; }
 
@@ -60,6 +65,7 @@ public sealed record IcaeTrainerOptions
         if (!(LearningRate > 0)) throw new ArgumentException("the learning rate must be positive");
         if (Lambda is < 0 or > 1 || double.IsNaN(Lambda)) throw new ArgumentException($"λ must lie in [0, 1], found {Lambda}");
         if (MultiSpanFraction is < 0 or > 1) throw new ArgumentException("the multi-span fraction must lie in [0, 1]");
+        if (AlignWeight < 0 || double.IsNaN(AlignWeight)) throw new ArgumentException($"the alignment weight must be non-negative, found {AlignWeight}");
         if (MaxContextTokens < 1) throw new ArgumentException($"the most context tokens must be at least 1, found {MaxContextTokens}");
         if (Objective == IcaeObjective.Pretrain && Lambda < 1 && ContinuationLength < 1)
             throw new ArgumentException("the LM objective (λ < 1) needs a continuation length of at least 1");
@@ -68,7 +74,8 @@ public sealed record IcaeTrainerOptions
 
 /// <summary>One optimizer step as logged. Losses that a step does not compute are NaN (base references: on log steps only).</summary>
 public sealed record IcaeTrainStep(long Step, long ContextTokens, double Loss, double AeLoss, double LmLoss, double FtLoss,
-                                   double BaseLoss, double BaseLmLoss, double LearningRate, double GradNorm, double TokensPerSecond);
+                                   double BaseLoss, double BaseLmLoss, double LearningRate, double GradNorm, double TokensPerSecond,
+                                   double AlignLoss = double.NaN);
 
 /// <summary>
 /// ICAE training (Ge et al. §3.2–3.3): only the LoRA and the memory table train (float32 master copies, AdamW), the
@@ -85,7 +92,7 @@ public sealed record IcaeTrainStep(long Step, long ContextTokens, double Loss, d
 public sealed class IcaeTrainer : IDisposable
 {
     public const string LogFile = "train_log.csv";
-    private const string LogHeader = "step,context_tokens,loss,ae_loss,lm_loss,ft_loss,base_loss,base_lm_loss,lr,grad_norm,tokens_per_s";
+    private const string LogHeader = "step,context_tokens,loss,ae_loss,lm_loss,ft_loss,base_loss,base_lm_loss,lr,grad_norm,tokens_per_s,align_loss";
 
     private readonly IIcaeSamples data;
     private readonly string outDir;
@@ -155,11 +162,12 @@ public sealed class IcaeTrainer : IDisposable
             var seconds = watch.Elapsed.TotalSeconds;
             Step++;
             var (baseLoss, baseLmLoss) = Step % Options.LogEvery == 0 || Step == end ? BaseReference(Step - 1) : (double.NaN, double.NaN);
-            var record = new IcaeTrainStep(Step, tokens, losses.Total, losses.Ae, losses.Lm, losses.Ft, baseLoss, baseLmLoss, lr, gradNorm, tokens / seconds);
+            var record = new IcaeTrainStep(Step, tokens, losses.Total, losses.Ae, losses.Lm, losses.Ft, baseLoss, baseLmLoss, lr, gradNorm, tokens / seconds,
+                                           losses.Align);
             records.Add(record);
             if (Step % Options.LogEvery == 0 || Step == end)
                 log.Append(record.Step, record.ContextTokens, record.Loss, record.AeLoss, record.LmLoss, record.FtLoss, record.BaseLoss,
-                           record.BaseLmLoss, record.LearningRate, record.GradNorm, record.TokensPerSecond);
+                           record.BaseLmLoss, record.LearningRate, record.GradNorm, record.TokensPerSecond, record.AlignLoss);
             if ((Options.SaveEvery > 0 && Step % Options.SaveEvery == 0) || Step == end)
                 TrainingCheckpoints.Save(outDir, Step, Options.Seed, Options, optimizer, dir => Model.SaveAdapter(dir));
             onStep?.Invoke(record);
@@ -167,13 +175,14 @@ public sealed class IcaeTrainer : IDisposable
         return records;
     }
 
-    private readonly record struct Losses(double Total, double Ae, double Lm, double Ft);
+    private readonly record struct Losses(double Total, double Ae, double Lm, double Ft, double Align);
 
     private (Losses Losses, long Tokens, double GradNorm) TrainOneStep(double lr)
     {
         var o = Options;
-        double total = 0, ae = 0, lm = 0, ft = 0;
+        double total = 0, ae = 0, lm = 0, ft = 0, align = 0;
         long tokens = 0;
+        var aligned = 0;
         for (var micro = 0; micro < o.Accumulation; micro++)
         {
             // LoRA dropout draws from libtorch's generator: seed it per micro-batch, so a resume repeats the masks.
@@ -199,6 +208,12 @@ public sealed class IcaeTrainer : IDisposable
                     lm += lmLoss.Item<float>();
                     loss = loss + lmLoss.Mul(1 - o.Lambda);
                 }
+                if (o.AlignWeight > 0 && SlotAlignmentLoss(Model, samples.Select(s => s.Context).ToArray(), slots) is { } alignLoss)
+                {
+                    align += alignLoss.Item<float>();
+                    aligned++;
+                    loss = loss + alignLoss.Mul(o.AlignWeight);
+                }
             }
             else
             {
@@ -216,8 +231,32 @@ public sealed class IcaeTrainer : IDisposable
         Model.AdapterChanged();
         double Mean(double sum, bool used) => used ? sum / o.Accumulation : double.NaN;
         var pretrain = o.Objective == IcaeObjective.Pretrain;
-        return (new Losses(total / o.Accumulation, Mean(ae, pretrain && o.Lambda > 0), Mean(lm, pretrain && o.Lambda < 1), Mean(ft, !pretrain)),
+        return (new Losses(total / o.Accumulation, Mean(ae, pretrain && o.Lambda > 0), Mean(lm, pretrain && o.Lambda < 1), Mean(ft, !pretrain),
+                           aligned > 0 ? align / aligned : double.NaN),
                 tokens, gradNorm);
+    }
+
+    /// <summary>
+    /// The slot-alignment warm-up (ours; shared/reference/icae.md has only AE and LM): a one-span sample of n ≤ k
+    /// tokens pulls its last n slots towards the directions of its own token embeddings, slot k − n + j towards token j.
+    /// Right-aligned, the memory token that should carry token j sits exactly k positions after it whatever n is (one
+    /// relative offset for the encoder to learn), and the aligned slots end where [AE] begins, the text-marker-text
+    /// layout the decoder already copies from. A dense target for every slot, where the AE loss reaches the encoder
+    /// only through the frozen decoder. Cosine distance, not MSE: slot norms follow the final norm, not the embeddings.
+    /// <paramref name="slots"/>[i] is context i's slots [spans, k, d]. Returns the mean over aligned slots, or null when
+    /// no context qualifies.
+    /// </summary>
+    public static Tensor? SlotAlignmentLoss(IcaeModel model, IReadOnlyList<int[]> contexts, IReadOnlyList<Tensor> slots)
+    {
+        var k = model.MemoryTokens;
+        var pairs = contexts.Select((c, i) => (Tokens: c, Slots: slots[i])).Where(p => p.Slots.Size(0) == 1 && p.Tokens.Length <= k).ToArray();
+        if (pairs.Length == 0) return null;
+        var device = model.Base.Device;
+        var x = Tensor.Cat(pairs.Select(p => p.Slots.Select(0, 0).Narrow(0, k - p.Tokens.Length, p.Tokens.Length)).ToArray()).To(DType.Float32);   // [N, d]
+        var ids = Tensor.From(pairs.SelectMany(p => p.Tokens).Select(t => (long)t).ToArray()).To(device);
+        var e = model.Base.Embed(ids).To(DType.Float32);                                                  // [N, d], frozen
+        var cosine = x.Mul(e).Sum(-1).Div(x.Pow(2).Sum(-1).Mul(e.Pow(2).Sum(-1)).Sqrt().Clamp(1e-12, null));   // [N]
+        return cosine.Neg().Add(1).Mean();
     }
 
     /// <summary>The samples of micro-batch <paramref name="micro"/> of step <paramref name="step"/>.</summary>

@@ -88,6 +88,43 @@ public class IcaeTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Slot_alignment_is_zero_for_right_aligned_token_embeddings_and_skips_long_or_multi_span_samples()
+    {
+        using var model = Model(config: Config(k: 4, span: 8));
+        using var scope = TensorScope.Begin();
+        var d = model.HiddenSize;
+        int[] three = [5, 9, 2];
+        var embedded = model.Base.Embed(Tensor.From(three.Select(t => (long)t).ToArray()));                    // [3, d]
+        var noise = Tensor.From(Enumerable.Range(0, d).Select(i => (float)Math.Sin(i)).ToArray(), 1, d);
+        // Right-aligned (slot 1 + j carries token j), at any norm: cosine distance 0.
+        var right = Tensor.Cat([noise, embedded.Mul(7)]).Unsqueeze(0);                                            // [1, 4, d]
+        Assert.InRange(IcaeTrainer.SlotAlignmentLoss(model, [three], [right])!.Item<float>(), -1e-5f, 1e-5f);
+        // Left-aligned, the same rows are compared with the wrong tokens.
+        var left = Tensor.Cat([embedded, noise]).Unsqueeze(0);
+        Assert.True(IcaeTrainer.SlotAlignmentLoss(model, [three], [left])!.Item<float>() > 0.2f);
+        // More tokens than slots, or more than one span: nothing to align.
+        Assert.Null(IcaeTrainer.SlotAlignmentLoss(model, [[1, 2, 3, 4, 5]], [right]));
+        Assert.Null(IcaeTrainer.SlotAlignmentLoss(model, [three], [Tensor.Cat([right, right])]));
+    }
+
+    [Fact]
+    public void Training_with_slot_alignment_lowers_the_alignment_loss_and_logs_it()
+    {
+        using var dir = new TempDirectory();
+        using var model = IcaeModel.Create(TinyModels.Random(seed: 8, dtype: DType.BFloat16), Config(k: 8, span: 16), seed: 8);
+        var options = Tiny(80) with { LearningRate = 5e-2, LogEvery = 10, MaxSpans = 1, MaxContextTokens = 8, Lambda = 1, AlignWeight = 10 };
+        using var trainer = IcaeTrainer.Start(model, new IcaePretrainData(TrainingFixtures.RepeatedText()), options, dir.Path);
+        var records = trainer.Run();
+        double first = records.Take(3).Average(r => r.AlignLoss), last = records.TakeLast(5).Average(r => r.AlignLoss);
+        output.WriteLine($"alignment loss {first:F3} -> {last:F3}; AE {records[0].AeLoss:F3} -> {records[^1].AeLoss:F3}");
+        Assert.True(last < first - 0.1, $"alignment loss {first} -> {last}");
+        var log = File.ReadAllLines(Path.Combine(dir.Path, IcaeTrainer.LogFile));
+        var column = Array.IndexOf(log[0].Split(','), "align_loss");
+        Assert.True(column >= 0, log[0]);
+        Assert.Equal(records[^1].AlignLoss, double.Parse(log[^1].Split(',')[column], System.Globalization.CultureInfo.InvariantCulture), 4);
+    }
+
+    [Fact]
     public void Fine_tuning_learns_the_answers_of_a_pwc_jsonl_file()
     {
         using var dir = new TempDirectory();
