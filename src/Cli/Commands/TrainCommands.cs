@@ -66,6 +66,10 @@ public static class TrainCommands
         {
             Description = "Most tokens of a single-span sample (default: the span length): short spans first, more slots per token",
         };
+        var shortFraction = new Option<double>("--short-fraction")
+        {
+            Description = "Share of single-span samples that --max-context caps (the rest draw full spans)", DefaultValueFactory = _ => defaults.ShortFraction,
+        };
         var align = new Option<double>("--align")
         {
             Description = "μ: weight of the slot-alignment warm-up (a span of n ≤ k tokens: its last n slots towards its token embeddings; 0: off)",
@@ -73,7 +77,7 @@ public static class TrainCommands
         };
         var command = new Command("icae-pretrain", "Pretrain an ICAE adapter: λ·AE + (1 − λ)·LM over a frozen base (bf16), LoRA and memory table in fp32");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation, maxContext, align }.Concat(shared.All))
+        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation, maxContext, shortFraction, align }.Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-pretrain", () =>
         {
@@ -94,7 +98,8 @@ public static class TrainCommands
                 {
                     Objective = IcaeObjective.Pretrain, Lambda = parse.GetValue(lambda), MaxSpans = parse.GetValue(maxSpans),
                     MultiSpanFraction = parse.GetValue(multiSpan), ContinuationLength = parse.GetValue(continuation),
-                    MaxContextTokens = parse.GetValue(maxContext), AlignWeight = parse.GetValue(align), BaseModelDir = Path.GetFullPath(modelDir),
+                    MaxContextTokens = parse.GetValue(maxContext), AlignWeight = parse.GetValue(align),
+                    ShortFraction = parse.GetValue(shortFraction), BaseModelDir = Path.GetFullPath(modelDir),
                 };
                 options.Validate();
                 var device = Device.Parse(parse.GetValue(shared.Device)!);

@@ -49,6 +49,11 @@ public sealed record IcaeTrainerOptions
     /// </summary>
     public int? MaxContextTokens { get; init; }
     /// <summary>
+    /// Share of single-span samples that MaxContextTokens caps (the rest draw up to span_length). Below 1 it mixes
+    /// short spans, which keep what the slots learned at 1:1, with full spans at the 4× compression.
+    /// </summary>
+    public double ShortFraction { get; init; } = 1;
+    /// <summary>
     /// μ: weight of the slot-alignment warm-up loss (ours, not the paper's; 0 = the paper's objectives alone). See
     /// <see cref="IcaeTrainer.SlotAlignmentLoss"/>.
     /// </summary>
@@ -66,6 +71,7 @@ public sealed record IcaeTrainerOptions
         if (Lambda is < 0 or > 1 || double.IsNaN(Lambda)) throw new ArgumentException($"λ must lie in [0, 1], found {Lambda}");
         if (MultiSpanFraction is < 0 or > 1) throw new ArgumentException("the multi-span fraction must lie in [0, 1]");
         if (AlignWeight < 0 || double.IsNaN(AlignWeight)) throw new ArgumentException($"the alignment weight must be non-negative, found {AlignWeight}");
+        if (ShortFraction is < 0 or > 1 || double.IsNaN(ShortFraction)) throw new ArgumentException($"the short-span fraction must lie in [0, 1], found {ShortFraction}");
         if (MaxContextTokens < 1) throw new ArgumentException($"the most context tokens must be at least 1, found {MaxContextTokens}");
         if (Objective == IcaeObjective.Pretrain && Lambda < 1 && ContinuationLength < 1)
             throw new ArgumentException("the LM objective (λ < 1) needs a continuation length of at least 1");

@@ -21,7 +21,7 @@ public interface IIcaeSamples
 /// Pretraining samples from a tokenized corpus: 1 span, or with probability MultiSpanFraction 2..MaxSpans spans
 /// (concatenated slots only work after training on some, shared/reference/icae.md), the last span of a length drawn
 /// uniformly from 1..span_length (documents end in short spans; a single span at most MaxContextTokens long when that
-/// is set), then ContinuationLength tokens of what follows.
+/// is set, for a ShortFraction share of single-span samples), then ContinuationLength tokens of what follows.
 /// </summary>
 public sealed class IcaePretrainData(TokenDataset tokens) : IIcaeSamples
 {
@@ -30,7 +30,9 @@ public sealed class IcaePretrainData(TokenDataset tokens) : IIcaeSamples
     public IcaeSample Draw(Random random, IcaeConfig config, IcaeTrainerOptions options)
     {
         var spans = options.MaxSpans >= 2 && random.NextDouble() < options.MultiSpanFraction ? random.Next(2, options.MaxSpans + 1) : 1;
-        var last = spans == 1 && options.MaxContextTokens is int most ? Math.Min(most, config.SpanLength) : config.SpanLength;
+        // ShortFraction = 1 draws nothing here, so runs from before the option repeat their samples.
+        var capped = spans == 1 && options.MaxContextTokens is int && (options.ShortFraction >= 1 || random.NextDouble() < options.ShortFraction);
+        var last = capped ? Math.Min(options.MaxContextTokens!.Value, config.SpanLength) : config.SpanLength;
         var length = (spans - 1) * config.SpanLength + random.Next(1, last + 1);
         var text = tokens.Text(random, length + options.ContinuationLength);
         return new IcaeSample(text[..length], text[length..], [], []);

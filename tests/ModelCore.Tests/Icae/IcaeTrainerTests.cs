@@ -195,4 +195,21 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         Assert.Equal(full, Lengths(options with { MaxContextTokens = 1000 }));
         Assert.Contains("at least 1", Assert.Throws<ArgumentException>(() => (options with { MaxContextTokens = 0 }).Validate()).Message);
     }
+
+    [Fact]
+    public void A_short_fraction_caps_only_that_share_of_single_span_samples()
+    {
+        var data = new IcaePretrainData(TrainingFixtures.RepeatedText());
+        var config = Config(k: 4, span: 64);
+        var options = Tiny(1) with { MaxSpans = 1, MaxContextTokens = 16 };
+        int[] Lengths(IcaeTrainerOptions o) => [.. Enumerable.Range(0, 400).Select(i => data.Draw(new Random(i), config, o).Context.Length)];
+
+        Assert.All(Lengths(options), n => Assert.InRange(n, 1, 16));
+        var mixed = Lengths(options with { ShortFraction = 0.5 });
+        // Half capped at 16, half drawn from 1..64 (a quarter of which are 16 or shorter too): 5/8 at most 16.
+        Assert.InRange(mixed.Count(n => n <= 16), 200, 300);
+        Assert.Contains(mixed, n => n > 48);
+        Assert.All(Lengths(options with { ShortFraction = 0 }), n => Assert.InRange(n, 1, 64));
+        Assert.Contains("[0, 1]", Assert.Throws<ArgumentException>(() => (options with { ShortFraction = 1.5 }).Validate()).Message);
+    }
 }
