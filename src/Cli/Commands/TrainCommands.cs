@@ -72,7 +72,7 @@ public static class TrainCommands
         };
         var align = new Option<double>("--align")
         {
-            Description = "μ: weight of the slot-alignment warm-up (a span of n ≤ k tokens: its last n slots towards its token embeddings; 0: off)",
+            Description = "μ: weight of the slot-alignment loss (a span of n ≤ k tokens: its last n slots towards its token embeddings; 0: off)",
             DefaultValueFactory = _ => defaults.AlignWeight,
         };
         var command = new Command("icae-pretrain", "Pretrain an ICAE adapter: λ·AE + (1 − λ)·LM over a frozen base (bf16), LoRA and memory table in fp32");

@@ -54,7 +54,7 @@ public sealed record IcaeTrainerOptions
     /// </summary>
     public double ShortFraction { get; init; } = 1;
     /// <summary>
-    /// μ: weight of the slot-alignment warm-up loss (ours, not the paper's; 0 = the paper's objectives alone). See
+    /// μ: weight of the slot-alignment loss (ours, not the paper's; 0 = the paper's objectives alone). See
     /// <see cref="IcaeTrainer.SlotAlignmentLoss"/>.
     /// </summary>
     public double AlignWeight { get; init; }
@@ -243,7 +243,7 @@ public sealed class IcaeTrainer : IDisposable
     }
 
     /// <summary>
-    /// The slot-alignment warm-up (ours; shared/reference/icae.md has only AE and LM): a one-span sample of n ≤ k
+    /// The slot-alignment loss (ours; shared/reference/icae.md has only AE and LM): a one-span sample of n ≤ k
     /// tokens pulls its last n slots towards the directions of its own token embeddings, slot k − n + j towards token j.
     /// Right-aligned, the memory token that should carry token j sits exactly k positions after it whatever n is (one
     /// relative offset for the encoder to learn), and the aligned slots end where [AE] begins, the text-marker-text
