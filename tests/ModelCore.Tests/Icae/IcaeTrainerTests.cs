@@ -178,10 +178,8 @@ public class IcaeTrainerTests(ITestOutputHelper output)
     [Fact]
     public void Max_context_shortens_single_span_samples_only()
     {
-        var data = new IcaePretrainData(TrainingFixtures.RepeatedText());
-        var config = Config(k: 4, span: 64);
         var options = Tiny(1) with { MaxSpans = 3, MultiSpanFraction = 0.5 };
-        int[] Lengths(IcaeTrainerOptions o) => [.. Enumerable.Range(0, 200).Select(i => data.Draw(new Random(i), config, o).Context.Length)];
+        int[] Lengths(IcaeTrainerOptions o) => ContextLengths(o, 200);
 
         var full = Lengths(options);
         var curriculum = Lengths(options with { MaxContextTokens = 16 });
@@ -199,10 +197,8 @@ public class IcaeTrainerTests(ITestOutputHelper output)
     [Fact]
     public void A_short_fraction_caps_only_that_share_of_single_span_samples()
     {
-        var data = new IcaePretrainData(TrainingFixtures.RepeatedText());
-        var config = Config(k: 4, span: 64);
         var options = Tiny(1) with { MaxSpans = 1, MaxContextTokens = 16 };
-        int[] Lengths(IcaeTrainerOptions o) => [.. Enumerable.Range(0, 400).Select(i => data.Draw(new Random(i), config, o).Context.Length)];
+        int[] Lengths(IcaeTrainerOptions o) => ContextLengths(o, 400);
 
         Assert.All(Lengths(options), n => Assert.InRange(n, 1, 16));
         var mixed = Lengths(options with { ShortFraction = 0.5 });
@@ -211,5 +207,13 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         Assert.Contains(mixed, n => n > 48);
         Assert.All(Lengths(options with { ShortFraction = 0 }), n => Assert.InRange(n, 1, 64));
         Assert.Contains("[0, 1]", Assert.Throws<ArgumentException>(() => (options with { ShortFraction = 1.5 }).Validate()).Message);
+    }
+
+    /// <summary>Context lengths of <paramref name="count"/> pretraining draws (seeds 0..count − 1) for 64-token spans, k = 4.</summary>
+    private static int[] ContextLengths(IcaeTrainerOptions options, int count)
+    {
+        var data = new IcaePretrainData(TrainingFixtures.RepeatedText());
+        var config = Config(k: 4, span: 64);
+        return [.. Enumerable.Range(0, count).Select(i => data.Draw(new Random(i), config, options).Context.Length)];
     }
 }
