@@ -31,8 +31,9 @@ public sealed class IcaePretrainData(TokenDataset tokens) : IIcaeSamples
     {
         var spans = options.MaxSpans >= 2 && random.NextDouble() < options.MultiSpanFraction ? random.Next(2, options.MaxSpans + 1) : 1;
         // ShortFraction = 1 draws nothing here, so runs from before the option repeat their samples.
-        var capped = spans == 1 && options.MaxContextTokens is int && (options.ShortFraction >= 1 || random.NextDouble() < options.ShortFraction);
-        var last = capped ? Math.Min(options.MaxContextTokens!.Value, config.SpanLength) : config.SpanLength;
+        var last = spans == 1 && options.MaxContextTokens is int most && (options.ShortFraction >= 1 || random.NextDouble() < options.ShortFraction)
+            ? Math.Min(most, config.SpanLength)
+            : config.SpanLength;
         var length = (spans - 1) * config.SpanLength + random.Next(1, last + 1);
         var text = tokens.Text(random, length + options.ContinuationLength);
         return new IcaeSample(text[..length], text[length..], [], []);
