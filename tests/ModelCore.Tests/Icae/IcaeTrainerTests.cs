@@ -122,6 +122,8 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         var column = Array.IndexOf(log[0].Split(','), "align_loss");
         Assert.True(column >= 0, log[0]);
         Assert.Equal(records[^1].AlignLoss, double.Parse(log[^1].Split(',')[column], System.Globalization.CultureInfo.InvariantCulture), 4);
+        foreach (var weight in new[] { -1, double.NaN })
+            Assert.Contains("non-negative", Assert.Throws<ArgumentException>(() => (options with { AlignWeight = weight }).Validate()).Message);
     }
 
     [Fact]
