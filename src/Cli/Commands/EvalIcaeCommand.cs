@@ -26,6 +26,10 @@ public static class EvalIcaeCommand
         var adapters = new Option<string[]>("--adapter") { Description = "ICAE adapter directory (repeatable: one per k)", Required = true, AllowMultipleArgumentsPerToken = true };
         var file = new Option<string>("--file") { Description = "Held-out split (documents separated by <|doc|> lines), e.g. /work/corpus/test.txt", Required = true };
         var tasks = new Option<string>("--tasks") { Description = "Task file of `memplat data icae-tasks` (test.jsonl)", Required = true };
+        var rawReference = new Option<string?>("--raw-reference")
+        {
+            Description = "Fine-tuned raw-context reference (`train icae-finetune --raw-context`): answers the tasks' raw-context condition",
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object with every table" };
         var samples = new Option<int>("--samples") { Description = "Passages per length, windows per context, task samples per span count", DefaultValueFactory = _ => defaults.Samples };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => defaults.Seed };
@@ -39,7 +43,7 @@ public static class EvalIcaeCommand
         var encodeBatch = new Option<int>("--encode-batch") { Description = "Spans per encoder pass", DefaultValueFactory = _ => defaults.EncodeBatch };
         var decodeBatch = new Option<int>("--decode-batch") { Description = "Requests per decoder batch", DefaultValueFactory = _ => defaults.DecodeBatch };
         var command = new Command("icae", "ICAE: autoencoding BLEU / exact-match prefix, continuation perplexity and task accuracy, slots vs raw context (docs/results-icae.md)");
-        foreach (var o in new Option[] { model, adapters, file, tasks, json, samples, seed, lengths, contexts, continuation, taskSpans, format, dtype, device, encodeBatch, decodeBatch })
+        foreach (var o in new Option[] { model, adapters, file, tasks, rawReference, json, samples, seed, lengths, contexts, continuation, taskSpans, format, dtype, device, encodeBatch, decodeBatch })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandErrors.RunAsync("eval icae", async () =>
         {
@@ -53,18 +57,18 @@ public static class EvalIcaeCommand
                 DType = DTypeExtensions.Parse(parse.GetValue(dtype)!), Device = Device.Parse(parse.GetValue(device)!),
                 EncodeBatch = parse.GetValue(encodeBatch), DecodeBatch = parse.GetValue(decodeBatch),
             };
-            var inputs = new IcaeEvalInputs(parse.GetValue(model)!, parse.GetValue(adapters)!, parse.GetValue(file)!, parse.GetValue(tasks)!);
+            var inputs = new IcaeEvalInputs(parse.GetValue(model)!, parse.GetValue(adapters)!, parse.GetValue(file)!, parse.GetValue(tasks)!, parse.GetValue(rawReference));
             var asJson = parse.GetValue(json);
             var report = await IcaeEvaluation.RunAsync(inputs, options, progress: line => Console.Error.WriteLine($"eval icae: {line}"), ct: ct);
             if (asJson) Console.WriteLine(JsonSerializer.Serialize(new { settings = Settings(inputs, options, parse.GetValue(dtype)!), protocol = IcaeEvaluation.Protocol, report.Adapters, report.Seconds }, Json));
-            else Console.Write(Tables(report, options));
+            else Console.Write(Tables(report, options, inputs.RawReferenceDir));
         }));
         return command;
     }
 
     private static object Settings(IcaeEvalInputs inputs, IcaeEvalOptions o, string dtype) => new
     {
-        model = inputs.ModelDir, adapters = inputs.AdapterDirs, file = inputs.TestSplit, tasks = inputs.TasksFile,
+        model = inputs.ModelDir, adapters = inputs.AdapterDirs, file = inputs.TestSplit, tasks = inputs.TasksFile, raw_reference = inputs.RawReferenceDir,
         samples = o.Samples, seed = o.Seed, lengths = o.AutoencodeLengths, contexts = o.ContextMultiples, continuation_tokens = o.ContinuationTokens,
         task_spans = o.TaskSpans, autoencode_formats = o.AutoencodeFormats.Select(SlotRoundTrip.Name), stored_format = SlotRoundTrip.Name(o.StoredFormat),
         dtype, device = o.Device.ToString(), encode_batch = o.EncodeBatch, decode_batch = o.DecodeBatch,
@@ -72,7 +76,7 @@ public static class EvalIcaeCommand
     };
 
     /// <summary>The human-readable form: three tables per adapter.</summary>
-    private static string Tables(IcaeEvalReport report, IcaeEvalOptions o)
+    private static string Tables(IcaeEvalReport report, IcaeEvalOptions o, string? rawReference)
     {
         var s = new StringBuilder();
         foreach (var a in report.Adapters)
@@ -94,7 +98,7 @@ public static class EvalIcaeCommand
                 if (r.RawSkipped is { } rs) s.AppendLine($"          raw skipped: {rs}");
                 if (r.SlotsSkipped is { } ss) s.AppendLine($"          slots skipped: {ss}");
             }
-            s.AppendLine("  task accuracy (exact match), slots vs raw context in the prompt");
+            s.AppendLine("  task accuracy (exact match), slots vs raw context in the prompt" + (rawReference is null ? "" : $" (raw context answered by the reference {rawReference})"));
             s.AppendLine("  spans  in file  used  enc spans   slots acc (n, skipped)   raw acc (n, skipped)");
             foreach (var r in a.Tasks)
                 s.AppendLine($"  {r.Spans,5} {r.Available,8} {r.Samples,5} {r.MeanEncoderSpans,10:F1}   {Score(r.WithSlots),-23} {Score(r.WithRawContext)}");

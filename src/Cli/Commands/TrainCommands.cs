@@ -131,14 +131,19 @@ public static class TrainCommands
     private static Command IcaeFinetune()
     {
         var model = new Option<string>("--model") { Description = "Base model directory (config.json, *.safetensors, tokenizer.model)", Required = true };
-        var adapter = new Option<string?>("--adapter") { Description = "Pretrained adapter directory; required unless --resume" };
+        var adapter = new Option<string?>("--adapter") { Description = "Pretrained adapter directory (with --raw-context: the adapter whose LoRA shape the reference takes); required unless --resume" };
         var dataFile = new Option<string>("--data") { Description = "JSONL in the PwC format: {\"input\", \"prompt\", \"answer\"} per line", Required = true };
         var output = new Option<string>("--out") { Description = "Run directory (checkpoints/, train_log.csv, adapter/)", Required = true };
         var defaults = new IcaeTrainerOptions { Objective = IcaeObjective.FineTune, LearningRate = 5e-5 };
         var maxSpans = new Option<int>("--max-spans") { Description = "Contexts keep their first max-spans spans", DefaultValueFactory = _ => defaults.MaxSpans };
+        var rawContext = new Option<bool>("--raw-context")
+        {
+            Description = "Train the raw-context reference instead: a fresh LoRA of --adapter's shape in the decoder, which reads the raw context " +
+                          "where slots go (what `eval icae --raw-reference` compares slots against)",
+        };
         var command = new Command("icae-finetune", "Fine-tune an ICAE adapter on (context, prompt, answer): answer loss given [slots][FT] prompt");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans }.Concat(shared.All))
+        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans, rawContext }.Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-finetune", () =>
         {
@@ -157,8 +162,13 @@ public static class TrainCommands
                 var adapterDir = parse.GetValue(adapter) ?? throw new ArgumentException("--adapter is required for a new run");
                 var options = shared.Read(parse, defaults) with { MaxSpans = parse.GetValue(maxSpans), BaseModelDir = Path.GetFullPath(modelDir) };
                 options.Validate();
-                var icaeModel = IcaeModel.Load(modelDir, adapterDir, options.Bf16 ? DType.BFloat16 : DType.Float32,
-                                               Device.Parse(parse.GetValue(shared.Device)!), trainableDType: DType.Float32);
+                var dtype = options.Bf16 ? DType.BFloat16 : DType.Float32;
+                var device = Device.Parse(parse.GetValue(shared.Device)!);
+                // The reference gets the ICAE adapter's LoRA shape (rank, alpha, targets) and none of its weights.
+                var icaeModel = parse.GetValue(rawContext)
+                    ? IcaeModel.Create(Llama.Load(modelDir, dtype, device),
+                                       IcaeConfig.Load(Path.Combine(adapterDir, IcaeConfig.FileName)) with { DecoderLora = true, BaseModel = null }, options.Seed, tokenizer)
+                    : IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32);
                 trainer = IcaeTrainer.Start(icaeModel, data, options, outDir);
             }
             RunIcae("train icae-finetune", trainer, outDir, $"{data.Examples.Count:N0} examples");

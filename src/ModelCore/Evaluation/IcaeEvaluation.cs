@@ -46,8 +46,11 @@ public sealed record IcaeEvalOptions
     }
 }
 
-/// <summary>The files an evaluation reads: the base model, one or more adapters over it, the test split, the task file.</summary>
-public sealed record IcaeEvalInputs(string ModelDir, IReadOnlyList<string> AdapterDirs, string TestSplit, string TasksFile);
+/// <summary>
+/// The files an evaluation reads: the base model, one or more adapters over it, the test split, the task file, and
+/// optionally the fine-tuned raw-context reference (a decoder-LoRA adapter) that answers the tasks' raw-context condition.
+/// </summary>
+public sealed record IcaeEvalInputs(string ModelDir, IReadOnlyList<string> AdapterDirs, string TestSplit, string TasksFile, string? RawReferenceDir = null);
 
 /// <summary>Every table for one adapter.</summary>
 public sealed record IcaeAdapterReport(
@@ -76,7 +79,8 @@ public static class IcaeEvaluation
                            "tokens before them the context, so every m scores the same continuations; the decoder reads [context][continuation] " +
                            "(raw: the context's token embeddings; slots: its slots, stored in the stored format) and ppl = exp(mean NLL of the C tokens)",
         ["tasks"] = "the first N samples of the task file with exactly the given span count; the context is tokenized whole and cut into span_length " +
-                    "spans; the decoder answers from [slots][FT] prompt, or with the context's token embeddings in place of the slots (raw); " +
+                    "spans; the decoder answers from [slots][FT] prompt, or with the context's token embeddings in place of the slots (raw: the " +
+                    "adapter's [FT] row over the frozen base, or with --raw-reference that reference's decoder LoRA and [FT] row); " +
                     "greedy, at most answer tokens + 16; right when the output trimmed equals the answer; samples that do not fit the decoder are skipped",
         ["decoding"] = "greedy (temperature 0), no sampling; the E²-LLM scale follows the sequence length (IcaeModel.RopeScaleFor)",
     };
@@ -96,11 +100,13 @@ public static class IcaeEvaluation
         if (inputs.AdapterDirs.Count == 0) throw new ArgumentException("--adapter: name at least one ICAE adapter directory");
         var configs = inputs.AdapterDirs.Select(dir =>
         {
-            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--adapter: no such directory: {Path.GetFullPath(dir)}");
-            var config = IcaeConfig.Load(Path.Combine(dir, IcaeConfig.FileName));
-            IcaeAdapterFile.FindWeights(dir);
+            var config = AdapterConfig("--adapter", dir);
+            if (config.DecoderLora)
+                throw new ArgumentException($"--adapter {dir}: a raw-context reference (decoder_lora), not an ICAE adapter; pass it with --raw-reference");
             return config;
         }).ToArray();
+        if (inputs.RawReferenceDir is { } referenceDir && !AdapterConfig("--raw-reference", referenceDir).DecoderLora)
+            throw new ArgumentException($"--raw-reference {referenceDir}: an ICAE adapter, not a raw-context reference (make one with `train icae-finetune --raw-context`)");
         if (!File.Exists(inputs.TestSplit) && !Directory.Exists(inputs.TestSplit))
             throw new FileNotFoundException($"--file: no such file or directory: {Path.GetFullPath(inputs.TestSplit)}");
         var tasks = IcaeTaskAccuracy.Load(inputs.TasksFile);
@@ -113,6 +119,7 @@ public static class IcaeEvaluation
         IReadOnlyList<int[]>? passages = null;
         var windows = new Dictionary<int, IReadOnlyList<int[]>>();   // by span length: the continuation windows
         var reports = new List<IcaeAdapterReport>();
+        using var reference = inputs.RawReferenceDir is { } r ? IcaeModel.Load(inputs.ModelDir, r, options.DType, options.Device) : null;
         for (var a = 0; a < inputs.AdapterDirs.Count; a++)
         {
             ct.ThrowIfCancellationRequested();
@@ -136,10 +143,10 @@ public static class IcaeEvaluation
             foreach (var spans in options.TaskSpans)
             {
                 var (selected, available) = IcaeTaskAccuracy.Select(tasks, spans, options.Samples);
-                var r = await IcaeTaskAccuracy.EvaluateAsync(model, codec, selected, spans, available, options.StoredFormat,
-                                                             options.EncodeBatch, options.DecodeBatch, ct);
-                accuracy.Add(r);
-                progress?.Invoke($"tasks with {spans} span(s): {r.Samples} of {r.Available} samples; slots {Show(r.WithSlots)}, raw context {Show(r.WithRawContext)}");
+                var t = await IcaeTaskAccuracy.EvaluateAsync(model, codec, selected, spans, available, options.StoredFormat,
+                                                             options.EncodeBatch, options.DecodeBatch, ct, reference);
+                accuracy.Add(t);
+                progress?.Invoke($"tasks with {spans} span(s): {t.Samples} of {t.Available} samples; slots {Show(t.WithSlots)}, raw context {Show(t.WithRawContext)}");
             }
             reports.Add(new IcaeAdapterReport(dir, model.Fingerprint.ToString(), model.MemoryTokens, span, model.MaxDecoderPositions,
                                               autoencoding, IcaeAutoencoding.Int8AgainstFp16(autoencoding), continuation, accuracy, adapterWatch.Elapsed.TotalSeconds));
@@ -149,6 +156,14 @@ public static class IcaeEvaluation
 
     private static string Show(TaskScore s) =>
         s.Accuracy is double acc ? $"{acc:P0} of {s.Evaluated}" + (s.Skipped > 0 ? $" ({s.Skipped} skipped)" : "") : $"none evaluated ({s.Skipped} skipped)";
+
+    private static IcaeConfig AdapterConfig(string option, string dir)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{option}: no such directory: {Path.GetFullPath(dir)}");
+        var config = IcaeConfig.Load(Path.Combine(dir, IcaeConfig.FileName));
+        IcaeAdapterFile.FindWeights(dir);
+        return config;
+    }
 
     /// <summary>Every adapter must name the base the first one loaded against (IcaeModel.Load checks the first itself).</summary>
     private static void CheckSameBase(string identity, IcaeEvalInputs inputs, IcaeConfig[] configs)

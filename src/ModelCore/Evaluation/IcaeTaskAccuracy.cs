@@ -28,7 +28,8 @@ public sealed record TaskAccuracyResult(
 /// of the slots (the raw-context condition). An answer is right when the output up to EOS, trimmed of surrounding
 /// whitespace, equals the sample's answer exactly. Decoding stops at EOS or after the answer's token count + 16
 /// tokens (a longer output cannot match). A sample whose decoder input does not fit the decoder is counted as
-/// skipped for that condition, not as wrong.
+/// skipped for that condition, not as wrong. A <c>rawReference</c> (a decoder-LoRA adapter over the same base, fine-tuned
+/// on raw contexts) answers the raw-context condition in place of the model's own [FT] row over the frozen base.
 /// </summary>
 public static class IcaeTaskAccuracy
 {
@@ -63,8 +64,9 @@ public static class IcaeTaskAccuracy
 
     public static async Task<TaskAccuracyResult> EvaluateAsync(
         IcaeModel model, TextCodec codec, IReadOnlyList<IcaeTaskSample> samples, int spans, int available, SlotDType format,
-        int encodeBatch, int decodeBatch, CancellationToken ct = default)
+        int encodeBatch, int decodeBatch, CancellationToken ct = default, IcaeModel? rawReference = null)
     {
+        var raw = rawReference ?? model;
         var contexts = samples.Select(s => codec.Encode(s.Input)).ToArray();
         var prompts = samples.Select(s => codec.Encode(s.Prompt)).ToArray();
         var budgets = samples.Select(s => codec.Encode(s.Answer).Length + AnswerMargin).ToArray();
@@ -75,11 +77,11 @@ public static class IcaeTaskAccuracy
         var slotFits = Enumerable.Range(0, samples.Count).Where(i => contexts[i].Length > 0 &&
             IcaeEvalDecoder.Overflow(model, Needed(i, (long)encoderSpans[i].Count * model.MemoryTokens)) is null).ToArray();
         var rawFits = Enumerable.Range(0, samples.Count).Where(i => contexts[i].Length > 0 &&
-            IcaeEvalDecoder.Overflow(model, Needed(i, contexts[i].Length)) is null).ToArray();
+            IcaeEvalDecoder.Overflow(raw, Needed(i, contexts[i].Length)) is null).ToArray();
 
         var slotOutputs = await Answer(model, codec, slotFits, i => IcaeEvalDecoder.ServedSlots(model, [encoderSpans[i]], format, encodeBatch, ct)[0],
                                        prompts, budgets, decodeBatch, ct);
-        var rawOutputs = await Answer(model, codec, rawFits, i => IcaeEvalDecoder.RawContext(model, contexts[i]), prompts, budgets, decodeBatch, ct);
+        var rawOutputs = await Answer(raw, codec, rawFits, i => IcaeEvalDecoder.RawContext(raw, contexts[i]), prompts, budgets, decodeBatch, ct);
 
         bool Right(int i, string output) => output.Trim() == samples[i].Answer.Trim();
         TaskScore Score(Dictionary<int, string> outputs, Func<int, bool> include)

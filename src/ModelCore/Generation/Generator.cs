@@ -8,9 +8,10 @@ namespace MemoryPlatform.ModelCore.Generation;
 /// Autoregressive decoding for a batch of requests with a KV cache. Prompts of different lengths
 /// are left-padded; the padding is masked out and each request's positions start at 0, so a
 /// request decodes the same alone or in a batch. Tokens stream as they are produced; cancellation
-/// is checked before every step.
+/// is checked before every step. An <paramref name="adapter"/> (a decoder-side LoRA) adds its delta to every
+/// projection of every step; null is the plain model.
 /// </summary>
-public sealed class Generator(Llama model)
+public sealed class Generator(Llama model, IProjectionAdapter? adapter = null)
 {
     /// <summary>Generates from token-id prompts.</summary>
     public IAsyncEnumerable<GeneratedToken> GenerateAsync(IReadOnlyList<int[]> prompts, GenerationOptions options, CancellationToken ct = default)
@@ -103,7 +104,7 @@ public sealed class Generator(Llama model)
         }
         var x = Tensor.Stack(rows);                                                                   // [B, T, d]
         var pos = Tensor.From(positions, lengths.Length, promptLength).To(model.Device);
-        var hidden = model.Forward(x, pos, rope, KeepMask(keep, promptLength), cache);
+        var hidden = model.Forward(x, pos, rope, KeepMask(keep, promptLength), cache, adapter);
         return model.Logits(hidden.Select(1, promptLength - 1)).ToArray<float>();                     // [B, V]
     }
 
@@ -116,7 +117,7 @@ public sealed class Generator(Llama model)
         for (var b = 0; b < tokens.Length; b++) keep[b, cached] = true;
         var ids = Tensor.From(tokens.Select(t => (long)t).ToArray(), tokens.Length, 1).To(model.Device);
         var pos = Tensor.From(positions, tokens.Length, 1).To(model.Device);
-        var hidden = model.Forward(model.Embed(ids), pos, rope, KeepMask(keep, cached + 1), cache);
+        var hidden = model.Forward(model.Embed(ids), pos, rope, KeepMask(keep, cached + 1), cache, adapter);
         return model.Logits(hidden.Select(1, 0)).ToArray<float>();
     }
 

@@ -53,6 +53,11 @@ public sealed record IcaeConfig
     public string? BaseModel { get; init; }
     /// <summary>Largest E²-LLM scale g the base model supports (1 = no extension).</summary>
     public int MaxRopeScale { get; init; } = 1;
+    /// <summary>
+    /// The LoRA applies in the decoder, which reads the raw context where an ICAE adapter puts slots: not an encoder
+    /// but the fine-tuned raw-context reference that task accuracy with slots is measured against (docs/results-icae.md).
+    /// </summary>
+    public bool DecoderLora { get; init; }
 
     /// <summary>
     /// The largest E²-LLM scale the decoder may use over <paramref name="baseConfig"/>: the range the base model's own
@@ -147,6 +152,7 @@ public sealed record IcaeConfig
                 Chat = chat,
                 BaseModel = c.OptionalString("base_model"),
                 MaxRopeScale = c.OptionalInt("max_rope_scale") ?? defaults.MaxRopeScale,
+                DecoderLora = c.OptionalBool("decoder_lora") ?? false,
             };
             config.Validate(source);
             return config;
@@ -190,6 +196,8 @@ public sealed record IcaeConfig
             if (BaseModel is null) json.WriteNull("base_model");
             else json.WriteString("base_model", BaseModel);
             json.WriteNumber("max_rope_scale", MaxRopeScale);
+            // Written only when set: the JSON is part of every adapter's fingerprint, which an ICAE adapter keeps.
+            if (DecoderLora) json.WriteBoolean("decoder_lora", true);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";

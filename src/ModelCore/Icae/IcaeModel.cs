@@ -10,7 +10,8 @@ namespace MemoryPlatform.ModelCore.Icae;
 /// In-Context AutoEncoder (Ge et al., ICLR 2024; shared/reference/icae.md), read top to bottom:
 /// the encoder (base model + LoRA, span tokens followed by k memory tokens, slots = final-norm hidden states at the
 /// memory positions), then the decoder (the frozen base model without LoRA, fed slots as input embeddings in one of
-/// three layouts), then generation.
+/// three layouts), then generation. An adapter with <see cref="IcaeConfig.DecoderLora"/> is not an encoder: its LoRA
+/// applies in the decoder, which reads raw context embeddings in place of slots (the fine-tuned raw-context reference).
 /// </summary>
 /// <remarks>
 /// The model owns its base <see cref="Llama"/>, the adapter and the memory table. Trainable tensors (LoRA A/B and
@@ -213,6 +214,8 @@ public sealed class IcaeModel : IDisposable
     /// </summary>
     public Tensor EncodeSlots(IReadOnlyList<int[]> spans, bool training)
     {
+        if (Config.DecoderLora)
+            throw new InvalidOperationException("this adapter is a raw-context reference (decoder_lora in its icae_config.json): its LoRA belongs to the decoder and it encodes no slots");
         if (spans.Count == 0) throw new ArgumentException("nothing to encode: no spans");
         for (var i = 0; i < spans.Count; i++)
         {
@@ -288,9 +291,10 @@ public sealed class IcaeModel : IDisposable
     /// Teacher-forced decoder loss: mean cross-entropy over every target token of every request, request i's input
     /// being its layout followed by its target (the last target token only as a label). Requests are right-padded
     /// into one batch and the padding is masked, so the batch mean equals the token-weighted mean of the requests
-    /// alone. Differentiable in the slots and the memory table; the base stays frozen.
+    /// alone. Differentiable in the slots and the memory table (and the LoRA of a decoder-LoRA adapter, whose dropout
+    /// <paramref name="training"/> turns on); the base stays frozen.
     /// </summary>
-    public Tensor DecoderLoss(IReadOnlyList<IcaePrompt> prompts, IReadOnlyList<int[]> targets)
+    public Tensor DecoderLoss(IReadOnlyList<IcaePrompt> prompts, IReadOnlyList<int[]> targets, bool training = false)
     {
         if (prompts.Count == 0 || prompts.Count != targets.Count)
             throw new ArgumentException($"need one target per prompt, got {prompts.Count} prompts and {targets.Count} targets");
@@ -306,7 +310,9 @@ public sealed class IcaeModel : IDisposable
             rows[i] = targets[i].Length == 1 ? prompt : Tensor.Cat([prompt, Base.Embed(Ids(targets[i][..^1]))]);   // [P + L − 1, d]
             for (var j = 0; j < targets[i].Length; j++) labelAt.Add((i, p - 1 + j, targets[i][j]));   // position P−1+j predicts target j
         }
-        var hidden = Base.Forward(PadRight(rows, out var positions, out var keep), positions, Base.RopeFor((int)positions.Size(1), RopeScaleFor((int)positions.Size(1))), keep);
+        if (Config.DecoderLora) Adapter.Training = training;
+        var hidden = Base.Forward(PadRight(rows, out var positions, out var keep), positions, Base.RopeFor((int)positions.Size(1), RopeScaleFor((int)positions.Size(1))), keep,
+                                  adapter: DecoderAdapter);
         var T = hidden.Size(1);
         var index = Tensor.From(labelAt.Select(l => l.Row * T + l.Position).ToArray()).To(Base.Device);
         var logits = Base.Logits(hidden.Reshape(-1, HiddenSize).IndexSelect(0, index));        // [N, V] float32
@@ -327,6 +333,9 @@ public sealed class IcaeModel : IDisposable
         return Tensor.Stack(padded);
     }
 
+    /// <summary>The decoder's projection adapter: none for ICAE (the decoder is the frozen base), the LoRA for a decoder-LoRA adapter.</summary>
+    private LoraAdapter? DecoderAdapter => Config.DecoderLora ? Adapter : null;
+
     private Tensor SpecialRow(int row) => MemoryEmbeddings.Narrow(0, row, 1).To(Base.DType);      // [1, d]
 
     /// <summary>
@@ -345,7 +354,7 @@ public sealed class IcaeModel : IDisposable
     }
 
     /// <summary>
-    /// Decodes a batch of requests with the frozen base model (no LoRA), streaming tokens; stops on the base EOS
+    /// Decodes a batch of requests with the frozen base model (no LoRA, unless the adapter is a decoder LoRA), streaming tokens; stops on the base EOS
     /// unless options name other stop tokens. The E²-LLM scale follows the longest request plus MaxTokens.
     /// </summary>
     public async IAsyncEnumerable<GeneratedToken> GenerateAsync(IReadOnlyList<IcaePrompt> batch, GenerationOptions options,
@@ -359,7 +368,8 @@ public sealed class IcaeModel : IDisposable
             var needed = inputs.Max(t => (int)t.Size(0)) + options.MaxTokens;
             var scale = Math.Max(options.RopeScale, RopeScaleFor(needed));
             var decode = options with { RopeScale = scale, StopTokens = options.StopTokens ?? Base.Config.EosTokenIds };
-            await foreach (var token in new Generator(Base).GenerateAsync(inputs, decode, ct)) yield return token;
+            if (Config.DecoderLora) Adapter.Training = false;
+            await foreach (var token in new Generator(Base, DecoderAdapter).GenerateAsync(inputs, decode, ct)) yield return token;
         }
         finally
         {

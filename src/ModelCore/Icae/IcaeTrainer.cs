@@ -196,7 +196,10 @@ public sealed class IcaeTrainer : IDisposable
             using var scope = TensorScope.Begin();
             var samples = Samples(Step, micro);
             tokens += samples.Sum(s => s.Context.Length);
-            var slots = EncodeSamples(samples, training: true);
+            // A decoder-LoRA adapter (the raw-context reference) reads each context's token embeddings where slots go.
+            var slots = Model.Config.DecoderLora
+                ? samples.Select(s => Model.Base.Embed(Tensor.From(s.Context.Select(t => (long)t).ToArray()).To(Model.Base.Device))).ToArray()
+                : EncodeSamples(samples, training: true);
             Tensor loss;
             if (o.Objective == IcaeObjective.Pretrain)
             {
@@ -224,7 +227,7 @@ public sealed class IcaeTrainer : IDisposable
             else
             {
                 loss = Model.DecoderLoss(slots.Select((s, i) => IcaePrompt.Ask([s], samples[i].Prompt)).ToArray(),
-                                         samples.Select(s => (int[])[.. s.Answer, eos]).ToArray());
+                                         samples.Select(s => (int[])[.. s.Answer, eos]).ToArray(), training: true);
                 ft += loss.Item<float>();
             }
             // Mean over micro-batches: the accumulated gradient equals that of one big batch.
@@ -338,6 +341,8 @@ public sealed class IcaeTrainer : IDisposable
         long slots = (long)o.MaxSpans * c.MemoryTokens;
         if (o.Objective == IcaeObjective.Pretrain)
         {
+            if (c.DecoderLora)
+                throw new ArgumentException("a decoder-LoRA adapter (the raw-context reference) has no encoder to pretrain: fine-tune it with `train icae-finetune --raw-context`");
             var longest = Math.Max(o.Lambda > 0 ? slots + 1 + (long)o.MaxSpans * c.SpanLength : 0, o.Lambda < 1 ? slots + o.ContinuationLength - 1 : 0);
             if (longest > limit)
                 throw new ArgumentException($"a {o.MaxSpans}-span sample needs {longest} decoder positions, more than the {limit} the base supports; " +
@@ -349,7 +354,8 @@ public sealed class IcaeTrainer : IDisposable
             foreach (var (e, i) in ft.Examples.Select((e, i) => (e, i)))
             {
                 var spans = Math.Min(o.MaxSpans, (e.Input.Length + c.SpanLength - 1) / c.SpanLength);
-                var needed = (long)spans * c.MemoryTokens + 1 + markers + e.Prompt.Length + e.Answer.Length;
+                var context = c.DecoderLora ? Math.Min(e.Input.Length, (long)o.MaxSpans * c.SpanLength) : (long)spans * c.MemoryTokens;
+                var needed = context + 1 + markers + e.Prompt.Length + e.Answer.Length;
                 if (needed > limit)
                     throw new ArgumentException($"fine-tuning example {i + 1} needs {needed} decoder positions, more than the {limit} the base supports");
             }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MemoryPlatform.ModelCore.Generation;
 using MemoryPlatform.ModelCore.Evaluation;
 using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Models;
@@ -174,6 +175,41 @@ public class IcaeEvaluationTests
             Assert.Equal(1.0, second.RawByTask["quote"].Accuracy);
             Assert.Equal(second.Outcomes[0].SlotsOutput!.Trim() == echoed[0].Answer ? 1 : 0, second.WithSlots.Correct);
         }
+    }
+
+    [Fact]
+    public async Task A_raw_context_reference_answers_the_raw_condition_and_only_there()
+    {
+        using var dir = new TempDirectory();
+        var inputs = Files(dir);
+        using (var r = IcaeModel.Create(Llama.Load(inputs.ModelDir, DType.Float32), Config() with { DecoderLora = true }, seed: 25, encode: TrainingFixtures.Encode))
+        {
+            RandomizeB(r, 25);
+            r.SaveAdapter(dir.File("reference"));
+        }
+        using var model = IcaeModel.Load(inputs.ModelDir, inputs.AdapterDirs[0], DType.Float32);
+        using var reference = IcaeModel.Load(inputs.ModelDir, dir.File("reference"), DType.Float32);
+        List<IcaeTaskSample> samples = [Sample("quote", 1, "unguessable", 1)];
+
+        var alone = await IcaeTaskAccuracy.EvaluateAsync(model, Codec, samples, 1, 1, SlotDType.Float16, 8, 2);
+        var referenced = await IcaeTaskAccuracy.EvaluateAsync(model, Codec, samples, 1, 1, SlotDType.Float16, 8, 2, rawReference: reference);
+        Assert.Equal(alone.Outcomes[0].SlotsOutput, referenced.Outcomes[0].SlotsOutput);
+        // The raw condition is exactly the reference decoding [context][FT] prompt with its LoRA and [FT] row.
+        using var context = reference.Base.Embed(Tensor.From(Codec.Encode(samples[0].Input).Select(t => (long)t).ToArray()));
+        var budget = Codec.Encode(samples[0].Answer).Length + IcaeTaskAccuracy.AnswerMargin;
+        var direct = await reference.GenerateAllAsync([IcaePrompt.Ask([context], Codec.Encode(samples[0].Prompt))], new GenerationOptions { MaxTokens = budget });
+        Assert.Equal(Codec.Decode(direct[0]), referenced.Outcomes[0].RawOutput);
+        Assert.NotEqual(alone.Outcomes[0].RawOutput, referenced.Outcomes[0].RawOutput);
+
+        // Each kind of adapter only where it belongs, refused before any model runs.
+        var progress = new List<string>();
+        var swapped = await Assert.ThrowsAsync<ArgumentException>(() =>
+            IcaeEvaluation.RunAsync(inputs with { AdapterDirs = [dir.File("reference")] }, Small, Codec, progress.Add));
+        Assert.Contains("--raw-reference", swapped.Message);
+        var notReference = await Assert.ThrowsAsync<ArgumentException>(() =>
+            IcaeEvaluation.RunAsync(inputs with { RawReferenceDir = inputs.AdapterDirs[0] }, Small, Codec, progress.Add));
+        Assert.Contains("not a raw-context reference", notReference.Message);
+        Assert.Empty(progress);
     }
 
     [Fact]

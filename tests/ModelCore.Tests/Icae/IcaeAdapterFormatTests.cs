@@ -136,6 +136,12 @@ public class IcaeAdapterFormatTests
         Assert.Equal(config.ToJson(), parsed.ToJson());
         Assert.Equal(config.Chat, parsed.Chat);
         Assert.Equal(5, parsed.AeRow);
+        // decoder_lora is written only when set, so an ICAE adapter's JSON (part of its fingerprint) has no such field.
+        Assert.DoesNotContain("decoder_lora", config.ToJson());
+        var reference = config with { DecoderLora = true };
+        Assert.Contains("\"decoder_lora\": true", reference.ToJson());
+        Assert.True(IcaeConfig.Parse(reference.ToJson()).DecoderLora);
+        Assert.False(parsed.DecoderLora);
 
         var defaults = IcaeConfig.Parse("{}");
         Assert.Equal((128, 512, 32.0, 0.05, 1), (defaults.MemoryTokens, defaults.SpanLength, defaults.Lora.Alpha, defaults.Lora.Dropout, defaults.MaxRopeScale));

@@ -147,6 +147,39 @@ public class IcaeDecoderTests
     }
 
     [Fact]
+    public async Task A_decoder_lora_adapter_reads_raw_context_through_its_lora_and_encodes_nothing()
+    {
+        // The same base, LoRA and memory table, once as ICAE (LoRA in the encoder) and once as a raw-context reference.
+        using var icae = Model(seed: 8);
+        using var reference = Model(seed: 8, config: Config() with { DecoderLora = true });
+        var options = new GenerationOptions { MaxTokens = 5, StopTokens = [] };
+        using var scope = TensorScope.Begin();
+        var context = Embed(reference, Tokens(6, 1));
+        var ask = IcaePrompt.Ask([context], [7, 8]);
+        int[][] answer = [[30, 31, 32]];
+
+        Assert.NotEqual(icae.DecoderLoss([ask], answer).Item<float>(), reference.DecoderLoss([ask], answer).Item<float>());
+        // The reference's loss is the plain teacher-forced loss of the base with the LoRA applied (dropout off).
+        using (Autograd.NoGrad())
+        {
+            var input = Tensor.Cat([reference.DecoderInput(ask), Embed(reference, 30, 31)]).Unsqueeze(0);
+            var positions = Tensor.Arange(input.Size(1)).Unsqueeze(0);
+            var logits = reference.Base.Logits(reference.Base.Forward(input, positions, reference.Base.RopeFor((int)input.Size(1)), adapter: reference.Adapter));
+            var logProbs = Functional.LogSoftmax(logits.Select(0, 0), -1);
+            var expected = -Enumerable.Range(0, 3).Average(j => logProbs.Select(0, (int)input.Size(1) - 3 + j).ToArray<float>()[answer[0][j]]);
+            Assert.Equal(expected, reference.DecoderLoss([ask], answer).Item<float>(), 1e-4);
+        }
+
+        var generated = (await reference.GenerateAllAsync([ask], options))[0];
+        var tokens = new List<int>();
+        await foreach (var t in new Generator(reference.Base, reference.Adapter).GenerateAsync([reference.DecoderInput(ask)], options)) tokens.Add(t.TokenId);
+        Assert.Equal(tokens, generated);
+
+        var e = Assert.Throws<InvalidOperationException>(() => reference.Encode([Tokens(4, 2)]));
+        Assert.Contains("raw-context reference", e.Message);
+    }
+
+    [Fact]
     public async Task Many_spans_past_the_base_window_decode_at_the_chosen_scale()
     {
         using var model = Model(seed: 6, config: Config() with { MaxRopeScale = 4 });

@@ -153,6 +153,35 @@ public class IcaeTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Fine_tuning_the_raw_context_reference_trains_its_decoder_lora_and_pretraining_it_is_refused()
+    {
+        using var dir = new TempDirectory();
+        var data = new IcaeFineTuneData(
+        [
+            new IcaeExample(TrainingFixtures.Encode("the cat sat on the mat"), TrainingFixtures.Encode("where?"), TrainingFixtures.Encode("on the mat")),
+            new IcaeExample(TrainingFixtures.Encode("a dog ran in the park"), TrainingFixtures.Encode("who?"), TrainingFixtures.Encode("a dog")),
+        ]);
+        var config = Config(span: 32) with { DecoderLora = true };
+        using var model = IcaeModel.Create(TinyModels.Random(seed: 6, dtype: DType.BFloat16), config, seed: 6, encode: TrainingFixtures.Encode);
+        var options = Tiny(30) with { Objective = IcaeObjective.FineTune, LearningRate = 5e-2, LogEvery = 10 };
+        using (var trainer = IcaeTrainer.Start(model, data, options, dir.File("run")))
+        {
+            var records = trainer.Run();
+            double first = records.Take(3).Average(r => r.FtLoss), last = records.TakeLast(5).Average(r => r.FtLoss);
+            output.WriteLine($"raw-context reference: answer loss {first:F3} -> {last:F3}");
+            Assert.True(last < first - 0.5, $"answer loss {first} -> {last}");
+            // B starts at zero: it is the decoder's LoRA that learned, not only the [FT] row.
+            using var scope = TensorScope.Begin();
+            Assert.Contains(model.Adapter.Updates(), u => u.Lora.B.Abs().Max().Item<float>() > 0);
+        }
+
+        using var again = IcaeModel.Create(TinyModels.Random(seed: 6, dtype: DType.BFloat16), config, seed: 6, encode: TrainingFixtures.Encode);
+        var e = Assert.Throws<ArgumentException>(() =>
+            IcaeTrainer.Start(again, new IcaePretrainData(TrainingFixtures.RepeatedText()), Tiny(1) with { MaxSpans = 1 }, dir.File("pretrain")));
+        Assert.Contains("--raw-context", e.Message);
+    }
+
+    [Fact]
     public void Bad_fine_tuning_lines_are_named()
     {
         using var dir = new TempDirectory();
