@@ -226,8 +226,19 @@ public sealed class IcaeTrainer : IDisposable
             }
             else
             {
-                loss = Model.DecoderLoss(slots.Select((s, i) => IcaePrompt.Ask([s], samples[i].Prompt)).ToArray(),
-                                         samples.Select(s => (int[])[.. s.Answer, eos]).ToArray(), training: true);
+                var prompts = slots.Select((s, i) => IcaePrompt.Ask([s], samples[i].Prompt)).ToArray();
+                var answers = samples.Select(s => (int[])[.. s.Answer, eos]).ToArray();
+                if (Model.Config.DecoderLora)
+                {
+                    // Raw contexts run from a hundred to thousands of positions: one decoder pass per sample, weighted by its
+                    // answer tokens, is the padded batch's token-weighted mean without padding every row to the longest context,
+                    // and reads each sample at the E²-LLM scale of its own length (a padded batch takes the longest row's).
+                    var answerTokens = answers.Sum(a => a.Length);
+                    loss = Tensor.Scalar(0);
+                    for (var i = 0; i < samples.Length; i++)
+                        loss = loss + Model.DecoderLoss([prompts[i]], [answers[i]], training: true).Mul(answers[i].Length / (double)answerTokens);
+                }
+                else loss = Model.DecoderLoss(prompts, answers, training: true);
                 ft += loss.Item<float>();
             }
             // Mean over micro-batches: the accumulated gradient equals that of one big batch.
