@@ -1,5 +1,6 @@
 using MemoryPlatform.Grains.Contracts;
 using MemoryPlatform.Grains.Hosting;
+using MemoryPlatform.Grains.Models;
 using MemoryPlatform.Grains.Storage;
 using MemoryPlatform.Grains.Tests.Support;
 using MemoryPlatform.ModelCore.Icae;
@@ -46,6 +47,24 @@ public sealed class RealModelTests(RedisFixture redis, ITestOutputHelper output,
             var expected = (byte[])(await single.Redis.Slots.StringGetAsync(RedisKeys.Span(reference, "doc", i)))!;
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"span {i} differs");
             Assert.Equal(4, SlotBlob.ReadHeader(actual).Rows);
+        }
+    }
+
+    [Fact]
+    public void A_raw_context_reference_is_refused_as_a_silos_adapter()
+    {
+        var dir = Directory.CreateTempSubdirectory("memplat-reference-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(Model.AdapterDir)) File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            var config = Path.Combine(dir, IcaeConfig.FileName);
+            (IcaeConfig.Load(config) with { DecoderLora = true }).Save(config);
+            var e = Assert.Throws<InvalidDataException>(() => IcaeMemoryModel.Load(Model.ModelDir, dir, "cpu"));
+            Assert.Contains("raw-context reference", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 

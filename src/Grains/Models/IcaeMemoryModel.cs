@@ -45,7 +45,13 @@ public sealed class IcaeMemoryModel : IMemoryModel
                 else if (Environment.GetEnvironmentVariable("OMP_NUM_THREADS") is null) Torch.Threads = Environment.ProcessorCount;
                 var parsed = Device.Parse(device);
                 parsed.EnsureAvailable();
-                model = new IcaeMemoryModel(IcaeModel.Load(modelDir, adapterDir, DType.BFloat16, parsed));
+                var icae = IcaeModel.Load(modelDir, adapterDir, DType.BFloat16, parsed);
+                if (icae.Config.DecoderLora)
+                {
+                    icae.Dispose();
+                    throw new InvalidDataException($"{adapterDir}: a raw-context reference (decoder_lora in its {IcaeConfig.FileName}), not an ICAE adapter: it encodes no slots");
+                }
+                model = new IcaeMemoryModel(icae);
                 _ = model.Fingerprint;   // hashes the weights through libtorch: here, not on whichever thread asks first
             }
             catch (Exception e)
