@@ -153,26 +153,34 @@ public class IcaeDecoderTests
         using var icae = Model(seed: 8);
         using var reference = Model(seed: 8, config: Config() with { DecoderLora = true });
         var options = new GenerationOptions { MaxTokens = 5, StopTokens = [] };
-        using var scope = TensorScope.Begin();
-        var context = Embed(reference, Tokens(6, 1));
+        // No tensor scope stays open across an await (scopes are per thread, and the generation may resume on another).
+        Tensor context, input;
+        using (var scope = TensorScope.Begin())
+        {
+            context = TensorScope.Escape(Embed(reference, Tokens(6, 1)));
+            input = TensorScope.Escape(reference.DecoderInput(IcaePrompt.Ask([context], [7, 8])));
+        }
+        using var _ = context;
+        using var __ = input;
         var ask = IcaePrompt.Ask([context], [7, 8]);
         int[][] answer = [[30, 31, 32]];
 
-        Assert.NotEqual(icae.DecoderLoss([ask], answer).Item<float>(), reference.DecoderLoss([ask], answer).Item<float>());
-        // The reference's loss is the plain teacher-forced loss of the base with the LoRA applied (dropout off).
-        using (Autograd.NoGrad())
+        using (var scope = TensorScope.Begin())
         {
-            var input = Tensor.Cat([reference.DecoderInput(ask), Embed(reference, 30, 31)]).Unsqueeze(0);
-            var positions = Tensor.Arange(input.Size(1)).Unsqueeze(0);
-            var logits = reference.Base.Logits(reference.Base.Forward(input, positions, reference.Base.RopeFor((int)input.Size(1)), adapter: reference.Adapter));
+            Assert.NotEqual(icae.DecoderLoss([ask], answer).Item<float>(), reference.DecoderLoss([ask], answer).Item<float>());
+            // The reference's loss is the plain teacher-forced loss of the base with the LoRA applied (dropout off).
+            using var noGrad = Autograd.NoGrad();
+            var forced = Tensor.Cat([input, Embed(reference, 30, 31)]).Unsqueeze(0);
+            var positions = Tensor.Arange(forced.Size(1)).Unsqueeze(0);
+            var logits = reference.Base.Logits(reference.Base.Forward(forced, positions, reference.Base.RopeFor((int)forced.Size(1)), adapter: reference.Adapter));
             var logProbs = Functional.LogSoftmax(logits.Select(0, 0), -1);
-            var expected = -Enumerable.Range(0, 3).Average(j => logProbs.Select(0, (int)input.Size(1) - 3 + j).ToArray<float>()[answer[0][j]]);
+            var expected = -Enumerable.Range(0, 3).Average(j => logProbs.Select(0, (int)forced.Size(1) - 3 + j).ToArray<float>()[answer[0][j]]);
             Assert.Equal(expected, reference.DecoderLoss([ask], answer).Item<float>(), 1e-4);
         }
 
         var generated = (await reference.GenerateAllAsync([ask], options))[0];
         var tokens = new List<int>();
-        await foreach (var t in new Generator(reference.Base, reference.Adapter).GenerateAsync([reference.DecoderInput(ask)], options)) tokens.Add(t.TokenId);
+        await foreach (var t in new Generator(reference.Base, reference.Adapter).GenerateAsync([input], options)) tokens.Add(t.TokenId);
         Assert.Equal(tokens, generated);
 
         var e = Assert.Throws<InvalidOperationException>(() => reference.Encode([Tokens(4, 2)]));
