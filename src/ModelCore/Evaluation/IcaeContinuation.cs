@@ -44,7 +44,7 @@ public static class IcaeContinuation
             var slotsSkipped = IcaeEvalDecoder.Overflow(model, (long)slots + continuationTokens - 1);
             double? raw = null, compressed = null;
             if (rawSkipped is null)
-                raw = Ppl(model, contexts.Select(c => IcaeEvalDecoder.RawContext(model, c)).ToArray(), continuations, decodeBatch, ct);
+                raw = Ppl(model, contexts.Select(c => model.RawContext(c)).ToArray(), continuations, decodeBatch, ct);
             if (slotsSkipped is null)
                 compressed = Ppl(model, IcaeEvalDecoder.ServedSlots(model, contexts.Select(c => model.SplitSpans(c)).ToArray(), format, encodeBatch, ct),
                                  continuations, decodeBatch, ct);

@@ -49,18 +49,6 @@ internal static class IcaeEvalDecoder
     }
 
     /// <summary>
-    /// The raw-context condition's block: the context's token embeddings [n, d], put where the slots would go, so that
-    /// everything else in the decoder input (layout, special rows, prompt) stays the same.
-    /// </summary>
-    public static Tensor RawContext(IcaeModel model, int[] context)
-    {
-        using var noGrad = Autograd.NoGrad();
-        using var scope = TensorScope.Begin();
-        var ids = Tensor.From(context.Select(i => (long)i).ToArray()).To(model.Base.Device);
-        return TensorScope.Escape(model.Base.Embed(ids));
-    }
-
-    /// <summary>
     /// Greedy decoding of every prompt, up to <paramref name="batch"/> at a time. A chunk decodes up to the largest of its
     /// requests' token budgets (a request that runs past its own budget is cut back to it), so a request joins a chunk
     /// only while the chunk's longest input plus its largest budget still fits the decoder.

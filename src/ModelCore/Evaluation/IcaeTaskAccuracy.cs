@@ -81,7 +81,7 @@ public static class IcaeTaskAccuracy
 
         var slotOutputs = await Answer(model, codec, slotFits, i => IcaeEvalDecoder.ServedSlots(model, [encoderSpans[i]], format, encodeBatch, ct)[0],
                                        prompts, budgets, decodeBatch, ct);
-        var rawOutputs = await Answer(raw, codec, rawFits, i => IcaeEvalDecoder.RawContext(raw, contexts[i]), prompts, budgets, decodeBatch, ct);
+        var rawOutputs = await Answer(raw, codec, rawFits, i => raw.RawContext(contexts[i]), prompts, budgets, decodeBatch, ct);
 
         bool Right(int i, string output) => output.Trim() == samples[i].Answer.Trim();
         TaskScore Score(Dictionary<int, string> outputs, Func<int, bool> include)

@@ -333,6 +333,19 @@ public sealed class IcaeModel : IDisposable
         return Tensor.Stack(padded);
     }
 
+    /// <summary>
+    /// The raw-context block [n, d] (base dtype, no graph): the context's token embeddings, put where the slots would go,
+    /// so that everything else in the decoder input (layout, special rows, prompt) stays the same. What a decoder-LoRA
+    /// adapter reads, and the raw-context condition of the evaluation.
+    /// </summary>
+    public Tensor RawContext(int[] tokens)
+    {
+        CheckIds(tokens, "context");
+        using var noGrad = Autograd.NoGrad();
+        using var scope = TensorScope.Begin();
+        return scope.Keep(Base.Embed(Ids(tokens)));
+    }
+
     /// <summary>The decoder's projection adapter: none for ICAE (the decoder is the frozen base), the LoRA for a decoder-LoRA adapter.</summary>
     private LoraAdapter? DecoderAdapter => Config.DecoderLora ? Adapter : null;
 

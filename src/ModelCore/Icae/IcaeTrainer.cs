@@ -198,7 +198,7 @@ public sealed class IcaeTrainer : IDisposable
             tokens += samples.Sum(s => s.Context.Length);
             // A decoder-LoRA adapter (the raw-context reference) reads each context's token embeddings where slots go.
             var slots = Model.Config.DecoderLora
-                ? samples.Select(s => Model.Base.Embed(Tensor.From(s.Context.Select(t => (long)t).ToArray()).To(Model.Base.Device))).ToArray()
+                ? samples.Select(s => Model.RawContext(s.Context)).ToArray()
                 : EncodeSamples(samples, training: true);
             Tensor loss;
             if (o.Objective == IcaeObjective.Pretrain)

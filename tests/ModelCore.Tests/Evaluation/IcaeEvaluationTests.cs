@@ -195,7 +195,7 @@ public class IcaeEvaluationTests
         var referenced = await IcaeTaskAccuracy.EvaluateAsync(model, Codec, samples, 1, 1, SlotDType.Float16, 8, 2, rawReference: reference);
         Assert.Equal(alone.Outcomes[0].SlotsOutput, referenced.Outcomes[0].SlotsOutput);
         // The raw condition is exactly the reference decoding [context][FT] prompt with its LoRA and [FT] row.
-        using var context = reference.Base.Embed(Tensor.From(Codec.Encode(samples[0].Input).Select(t => (long)t).ToArray()));
+        using var context = reference.RawContext(Codec.Encode(samples[0].Input));
         var budget = Codec.Encode(samples[0].Answer).Length + IcaeTaskAccuracy.AnswerMargin;
         var direct = await reference.GenerateAllAsync([IcaePrompt.Ask([context], Codec.Encode(samples[0].Prompt))], new GenerationOptions { MaxTokens = budget });
         Assert.Equal(Codec.Decode(direct[0]), referenced.Outcomes[0].RawOutput);
