@@ -62,22 +62,10 @@ public static class TrainCommands
         var maxSpans = new Option<int>("--max-spans") { Description = "Most spans in a multi-span sample", DefaultValueFactory = _ => defaults.MaxSpans };
         var multiSpan = new Option<double>("--multi-span") { Description = "Share of multi-span samples", DefaultValueFactory = _ => defaults.MultiSpanFraction };
         var continuation = new Option<int>("--continuation") { Description = "Tokens of the LM objective's continuation", DefaultValueFactory = _ => defaults.ContinuationLength };
-        var maxContext = new Option<int?>("--max-context")
-        {
-            Description = "Most tokens of a single-span sample (default: the span length): short spans first, more slots per token",
-        };
-        var shortFraction = new Option<double>("--short-fraction")
-        {
-            Description = "Share of single-span samples that --max-context caps (the rest draw full spans)", DefaultValueFactory = _ => defaults.ShortFraction,
-        };
-        var align = new Option<double>("--align")
-        {
-            Description = "μ: weight of the slot-alignment loss (a span of n ≤ k tokens: its last n slots towards its token embeddings; 0: off)",
-            DefaultValueFactory = _ => defaults.AlignWeight,
-        };
+        var spans = SpanOptions(defaults);
         var command = new Command("icae-pretrain", "Pretrain an ICAE adapter: λ·AE + (1 − λ)·LM over a frozen base (bf16), LoRA and memory table in fp32");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation, maxContext, shortFraction, align }.Concat(shared.All))
+        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation }.Concat(spans.All).Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-pretrain", () =>
         {
@@ -86,9 +74,7 @@ public static class TrainCommands
             var outDir = parse.GetValue(output)!;
             var tokenizerPath = Path.Combine(modelDir, "tokenizer.model");
             if (!File.Exists(tokenizerPath)) throw new FileNotFoundException($"{tokenizerPath} is needed to tokenize the corpus");
-            var trainFile = Path.Combine(parse.GetValue(corpus)!, "train.txt");
-            Console.Error.WriteLine($"memplat train icae-pretrain: tokenizing {trainFile} (cached beside it)");
-            var data = new IcaePretrainData(TokenDataset.Load(trainFile, tokenizerPath));
+            var data = CorpusSpans("train icae-pretrain", parse.GetValue(corpus)!, tokenizerPath);
             IcaeTrainer trainer;
             if (parse.GetValue(shared.Resume))
                 trainer = ResumeIcae(outDir, data, modelDir, parse, shared);
@@ -98,9 +84,9 @@ public static class TrainCommands
                 {
                     Objective = IcaeObjective.Pretrain, Lambda = parse.GetValue(lambda), MaxSpans = parse.GetValue(maxSpans),
                     MultiSpanFraction = parse.GetValue(multiSpan), ContinuationLength = parse.GetValue(continuation),
-                    MaxContextTokens = parse.GetValue(maxContext), AlignWeight = parse.GetValue(align),
-                    ShortFraction = parse.GetValue(shortFraction), BaseModelDir = Path.GetFullPath(modelDir),
+                    BaseModelDir = Path.GetFullPath(modelDir),
                 };
+                options = spans.Read(parse, options);
                 options.Validate();
                 var device = Device.Parse(parse.GetValue(shared.Device)!);
                 var dtype = options.Bf16 ? DType.BFloat16 : DType.Float32;
@@ -141,9 +127,17 @@ public static class TrainCommands
             Description = "Train the raw-context reference instead: a fresh LoRA of --adapter's shape in the decoder, which reads the raw context " +
                           "where slots go (what `eval icae --raw-reference` compares slots against)",
         };
+        var corpus = new Option<string?>("--corpus") { Description = "Corpus directory (train.txt) of the AE spans --ae-weight keeps" };
+        var aeWeight = new Option<double>("--ae-weight")
+        {
+            Description = "Weight of an AE loss on corpus spans beside the answer loss (0: the answer loss alone); keeps the slots' reconstruction. " +
+                          "--max-context, --short-fraction and --align shape those spans",
+            DefaultValueFactory = _ => defaults.AeWeight,
+        };
+        var spans = SpanOptions(defaults);
         var command = new Command("icae-finetune", "Fine-tune an ICAE adapter on (context, prompt, answer): answer loss given [slots][FT] prompt");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans, rawContext }.Concat(shared.All))
+        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans, rawContext, corpus, aeWeight }.Concat(spans.All).Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-finetune", () =>
         {
@@ -154,14 +148,25 @@ public static class TrainCommands
             if (!File.Exists(tokenizerPath)) throw new FileNotFoundException($"{tokenizerPath} is needed to tokenize the data");
             var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
             var data = IcaeFineTuneData.Load(parse.GetValue(dataFile)!, text => tokenizer.Encode(text));
+            // The AE spans a fine-tune keeps: from --corpus, or on a resume from the corpus the run was started with.
+            IcaePretrainData? KeptSpans(IcaeTrainerOptions o) =>
+                o.AeWeight > 0
+                    ? CorpusSpans("train icae-finetune", parse.GetValue(corpus) ?? o.CorpusDir ?? throw new ArgumentException("--ae-weight needs --corpus"), tokenizerPath)
+                    : null;
             IcaeTrainer trainer;
             if (parse.GetValue(shared.Resume))
-                trainer = ResumeIcae(outDir, data, modelDir, parse, shared);
+                trainer = ResumeIcae(outDir, data, modelDir, parse, shared, KeptSpans);
             else
             {
                 var adapterDir = parse.GetValue(adapter) ?? throw new ArgumentException("--adapter is required for a new run");
-                var options = shared.Read(parse, defaults) with { MaxSpans = parse.GetValue(maxSpans), BaseModelDir = Path.GetFullPath(modelDir) };
+                var options = shared.Read(parse, defaults) with
+                {
+                    MaxSpans = parse.GetValue(maxSpans), BaseModelDir = Path.GetFullPath(modelDir), AeWeight = parse.GetValue(aeWeight),
+                    CorpusDir = parse.GetValue(corpus) is string c ? Path.GetFullPath(c) : null,
+                };
+                options = spans.Read(parse, options);
                 options.Validate();
+                var kept = KeptSpans(options);
                 var dtype = options.Bf16 ? DType.BFloat16 : DType.Float32;
                 var device = Device.Parse(parse.GetValue(shared.Device)!);
                 // The reference gets the ICAE adapter's LoRA shape (rank, alpha, targets) and none of its weights.
@@ -169,11 +174,42 @@ public static class TrainCommands
                     ? IcaeModel.Create(Llama.Load(modelDir, dtype, device),
                                        IcaeConfig.Load(Path.Combine(adapterDir, IcaeConfig.FileName)) with { DecoderLora = true, BaseModel = null }, options.Seed, tokenizer)
                     : IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32);
-                trainer = IcaeTrainer.Start(icaeModel, data, options, outDir);
+                trainer = IcaeTrainer.Start(icaeModel, data, options, outDir, kept);
             }
             RunIcae("train icae-finetune", trainer, outDir, $"{data.Examples.Count:N0} examples");
         }));
         return command;
+    }
+
+    /// <summary>How single-span AE samples are drawn: pretraining's, and the spans a fine-tune keeps (--ae-weight).</summary>
+    private sealed record SpanOptionSet(Option<int?> MaxContext, Option<double> ShortFraction, Option<double> Align)
+    {
+        public Option[] All => [MaxContext, ShortFraction, Align];
+
+        public IcaeTrainerOptions Read(ParseResult parse, IcaeTrainerOptions options) => options with
+        {
+            MaxContextTokens = parse.GetValue(MaxContext), ShortFraction = parse.GetValue(ShortFraction), AlignWeight = parse.GetValue(Align),
+        };
+    }
+
+    private static SpanOptionSet SpanOptions(IcaeTrainerOptions d) => new(
+        new Option<int?>("--max-context") { Description = "Most tokens of a single-span sample (default: the span length): short spans first, more slots per token" },
+        new Option<double>("--short-fraction")
+        {
+            Description = "Share of single-span samples that --max-context caps (the rest draw full spans)", DefaultValueFactory = _ => d.ShortFraction,
+        },
+        new Option<double>("--align")
+        {
+            Description = "μ: weight of the slot-alignment loss (a span of n ≤ k tokens: its last n slots towards its token embeddings; 0: off)",
+            DefaultValueFactory = _ => d.AlignWeight,
+        });
+
+    /// <summary>Pretraining samples from a corpus directory's train.txt, tokenized with the base's tokenizer (cached beside it).</summary>
+    private static IcaePretrainData CorpusSpans(string name, string corpusDir, string tokenizerPath)
+    {
+        var trainFile = Path.Combine(corpusDir, "train.txt");
+        Console.Error.WriteLine($"memplat {name}: tokenizing {trainFile} (cached beside it)");
+        return new IcaePretrainData(TokenDataset.Load(trainFile, tokenizerPath));
     }
 
     /// <summary>The run options both ICAE commands share.</summary>
@@ -205,10 +241,11 @@ public static class TrainCommands
         new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" },
         new Option<bool>("--resume") { Description = "Continue the run in --out from its latest checkpoint (its saved options apply)" });
 
-    private static IcaeTrainer ResumeIcae(string outDir, IIcaeSamples data, string modelDir, ParseResult parse, IcaeRunOptionSet shared)
+    private static IcaeTrainer ResumeIcae(string outDir, IIcaeSamples data, string modelDir, ParseResult parse, IcaeRunOptionSet shared,
+                                          Func<IcaeTrainerOptions, IIcaeSamples?>? aeData = null)
     {
         var checkpoint = TrainingCheckpoints.Latest(outDir) ?? throw new IOException($"--resume: no checkpoint under {TrainingCheckpoints.Dir(outDir)}");
-        var trainer = IcaeTrainer.Resume(outDir, data, modelDir, Device.Parse(parse.GetValue(shared.Device)!));
+        var trainer = IcaeTrainer.Resume(outDir, data, modelDir, Device.Parse(parse.GetValue(shared.Device)!), aeData?.Invoke(IcaeTrainer.ReadOptions(checkpoint)));
         Console.Error.WriteLine($"memplat: resuming {checkpoint} at step {trainer.Step}");
         return trainer;
     }
@@ -231,7 +268,7 @@ public static class TrainCommands
                 if (!double.IsNaN(r.BaseLoss)) reference = $" (base {r.BaseLoss:F3}{(double.IsNaN(r.BaseLmLoss) ? "" : $"/{r.BaseLmLoss:F3}")})";
                 var losses = trainer.Options.Objective == IcaeObjective.Pretrain
                     ? $"loss {r.Loss:F4} ae {Loss(r.AeLoss)} lm {Loss(r.LmLoss)}"
-                    : $"answer loss {r.FtLoss:F4}";
+                    : $"answer loss {r.FtLoss:F4}" + (double.IsNaN(r.AeLoss) ? "" : $" ae {Loss(r.AeLoss)}");
                 progress.Write(r.Step, losses + reference, r.LearningRate, r.TokensPerSecond);
             });
             // An objective λ leaves out (λ = 0 or 1) is not computed: shown as "-", as the log's empty cell.

@@ -58,8 +58,17 @@ public sealed record IcaeTrainerOptions
     /// <see cref="IcaeTrainer.SlotAlignmentLoss"/>.
     /// </summary>
     public double AlignWeight { get; init; }
+    /// <summary>
+    /// Fine-tuning only: weight of an AE loss on corpus spans beside the answer loss (ours; 0 = the paper's answer loss
+    /// alone). Every micro-batch also autoencodes BatchSize single spans drawn as in pretraining (MaxContextTokens,
+    /// ShortFraction and the alignment loss apply to them), so the slots learn to answer without unlearning to
+    /// reconstruct: the platform encodes and answers with one adapter.
+    /// </summary>
+    public double AeWeight { get; init; }
     /// <summary>The base model directory, kept so a resume needs only the run directory.</summary>
     public string? BaseModelDir { get; init; }
+    /// <summary>The corpus directory of the AE spans a fine-tune keeps (AeWeight &gt; 0), kept for a resume.</summary>
+    public string? CorpusDir { get; init; }
 
     public void Validate()
     {
@@ -72,6 +81,9 @@ public sealed record IcaeTrainerOptions
         if (MultiSpanFraction is < 0 or > 1) throw new ArgumentException("the multi-span fraction must lie in [0, 1]");
         if (AlignWeight < 0 || double.IsNaN(AlignWeight)) throw new ArgumentException($"the alignment weight must be non-negative, found {AlignWeight}");
         if (ShortFraction is < 0 or > 1 || double.IsNaN(ShortFraction)) throw new ArgumentException($"the short-span fraction must lie in [0, 1], found {ShortFraction}");
+        if (AeWeight < 0 || double.IsNaN(AeWeight)) throw new ArgumentException($"the AE weight must be non-negative, found {AeWeight}");
+        if (AeWeight > 0 && Objective != IcaeObjective.FineTune)
+            throw new ArgumentException("the AE weight applies to fine-tuning; pretraining weighs its AE loss by λ");
         if (MaxContextTokens < 1) throw new ArgumentException($"the most context tokens must be at least 1, found {MaxContextTokens}");
         if (Objective == IcaeObjective.Pretrain && Lambda < 1 && ContinuationLength < 1)
             throw new ArgumentException("the LM objective (λ < 1) needs a continuation length of at least 1");
@@ -101,6 +113,8 @@ public sealed class IcaeTrainer : IDisposable
     private const string LogHeader = "step,context_tokens,loss,ae_loss,lm_loss,ft_loss,base_loss,base_lm_loss,lr,grad_norm,tokens_per_s,align_loss";
 
     private readonly IIcaeSamples data;
+    /// <summary>Corpus spans a fine-tune keeps autoencoding (AeWeight &gt; 0), else null.</summary>
+    private readonly IIcaeSamples? aeData;
     private readonly string outDir;
     private readonly Tensor[] parameters;
     private readonly AdamW optimizer;
@@ -111,11 +125,16 @@ public sealed class IcaeTrainer : IDisposable
     public IcaeTrainerOptions Options { get; }
     public long Step { get; private set; }
 
-    private IcaeTrainer(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir)
+    private IcaeTrainer(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir, IIcaeSamples? aeData)
     {
         options.Validate();
+        if (options.AeWeight > 0 && aeData is null)
+            throw new ArgumentException("a fine-tune that keeps the AE loss (AeWeight > 0) needs corpus text to autoencode (--corpus)");
+        if (options.AeWeight > 0 && model.Config.DecoderLora)
+            throw new ArgumentException("the raw-context reference has no encoder: it cannot keep an AE loss");
         Model = model;
         this.data = data;
+        this.aeData = options.AeWeight > 0 ? aeData : null;
         Options = options;
         this.outDir = outDir;
         eos = model.Base.Config.EosTokenIds.Count > 0
@@ -130,21 +149,24 @@ public sealed class IcaeTrainer : IDisposable
         log = new TrainingLog(Path.Combine(outDir, LogFile), LogHeader);
     }
 
-    /// <summary>A new run in <paramref name="outDir"/> training <paramref name="model"/>'s adapter (fresh, or pretrained for fine-tuning).</summary>
-    public static IcaeTrainer Start(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir)
+    /// <summary>
+    /// A new run in <paramref name="outDir"/> training <paramref name="model"/>'s adapter (fresh, or pretrained for
+    /// fine-tuning); <paramref name="aeData"/>: the corpus spans a fine-tune with AeWeight &gt; 0 keeps autoencoding.
+    /// </summary>
+    public static IcaeTrainer Start(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir, IIcaeSamples? aeData = null)
     {
         Directory.CreateDirectory(outDir);
-        return new IcaeTrainer(model, data, options, outDir);
+        return new IcaeTrainer(model, data, options, outDir, aeData);
     }
 
     /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint, with that run's options.</summary>
-    public static IcaeTrainer Resume(string outDir, IIcaeSamples data, string? modelDir = null, Device? device = null)
+    public static IcaeTrainer Resume(string outDir, IIcaeSamples data, string? modelDir = null, Device? device = null, IIcaeSamples? aeData = null)
     {
         var checkpoint = TrainingCheckpoints.Latest(outDir) ?? throw new IOException($"no checkpoint under {TrainingCheckpoints.Dir(outDir)}");
         var options = ReadOptions(checkpoint);
         var baseDir = modelDir ?? options.BaseModelDir ?? throw new ArgumentException($"{checkpoint}: the run does not name its base model; give it");
         var model = IcaeModel.Load(baseDir, checkpoint, options.Bf16 ? DType.BFloat16 : DType.Float32, device, trainableDType: DType.Float32);
-        var trainer = new IcaeTrainer(model, data, options, outDir);
+        var trainer = new IcaeTrainer(model, data, options, outDir, aeData);
         trainer.Step = TrainingCheckpoints.RestoreOptimizer(checkpoint, trainer.optimizer);
         trainer.log.TruncateAfter(trainer.Step);
         return trainer;
@@ -195,51 +217,31 @@ public sealed class IcaeTrainer : IDisposable
             Torch.ManualSeed((ulong)TokenDataset.SampleSeed(o.Seed, Step, micro, -2));
             using var scope = TensorScope.Begin();
             var samples = Samples(Step, micro);
-            tokens += samples.Sum(s => s.Context.Length);
+            var kept = KeptSamples(Step, micro);
+            tokens += samples.Sum(s => s.Context.Length) + kept.Sum(s => s.Context.Length);
             // A decoder-LoRA adapter (the raw-context reference) reads each context's token embeddings where slots go.
-            var slots = Model.Config.DecoderLora
+            var encoded = Model.Config.DecoderLora
                 ? samples.Select(s => Model.RawContext(s.Context)).ToArray()
-                : EncodeSamples(samples, training: true);
-            Tensor loss;
+                : EncodeSamples([.. samples, .. kept], training: true);
+            var slots = encoded[..samples.Length];
+            var loss = Tensor.Scalar(0);
             if (o.Objective == IcaeObjective.Pretrain)
             {
                 // λ·AE + (1 − λ)·LM, both on every sample (ICAE eq. 3 and 4); a zero weight skips its pass.
-                loss = Tensor.Scalar(0);
-                if (o.Lambda > 0)
-                {
-                    var aeLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.AutoEncode(s)).ToArray(), samples.Select(s => (int[])[.. s.Context, eos]).ToArray());
-                    ae += aeLoss.Item<float>();
-                    loss = loss + aeLoss.Mul(o.Lambda);
-                }
+                if (o.Lambda > 0) loss = loss + AutoEncodingLoss(samples, slots, o.Lambda, ref ae, ref align, ref aligned);
                 if (o.Lambda < 1)
                 {
                     var lmLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.Continue([s])).ToArray(), samples.Select(s => s.Continuation).ToArray());
                     lm += lmLoss.Item<float>();
                     loss = loss + lmLoss.Mul(1 - o.Lambda);
                 }
-                if (o.AlignWeight > 0 && SlotAlignmentLoss(Model, samples.Select(s => s.Context).ToArray(), slots) is { } alignLoss)
-                {
-                    align += alignLoss.Item<float>();
-                    aligned++;
-                    loss = loss + alignLoss.Mul(o.AlignWeight);
-                }
             }
             else
             {
-                var prompts = slots.Select((s, i) => IcaePrompt.Ask([s], samples[i].Prompt)).ToArray();
-                var answers = samples.Select(s => (int[])[.. s.Answer, eos]).ToArray();
-                if (Model.Config.DecoderLora)
-                {
-                    // Raw contexts run from a hundred to thousands of positions: one decoder pass per sample, weighted by its
-                    // answer tokens, is the padded batch's token-weighted mean without padding every row to the longest context,
-                    // and reads each sample at the E²-LLM scale of its own length (a padded batch takes the longest row's).
-                    var answerTokens = answers.Sum(a => a.Length);
-                    loss = Tensor.Scalar(0);
-                    for (var i = 0; i < samples.Length; i++)
-                        loss = loss + Model.DecoderLoss([prompts[i]], [answers[i]], training: true).Mul(answers[i].Length / (double)answerTokens);
-                }
-                else loss = Model.DecoderLoss(prompts, answers, training: true);
-                ft += loss.Item<float>();
+                var ftLoss = AnswerLoss(samples, slots);
+                ft += ftLoss.Item<float>();
+                loss = loss + ftLoss;
+                if (kept.Length > 0) loss = loss + AutoEncodingLoss(kept, encoded[samples.Length..], o.AeWeight, ref ae, ref align, ref aligned);
             }
             // Mean over micro-batches: the accumulated gradient equals that of one big batch.
             loss.Div(o.Accumulation).Backward();
@@ -251,9 +253,43 @@ public sealed class IcaeTrainer : IDisposable
         Model.AdapterChanged();
         double Mean(double sum, bool used) => used ? sum / o.Accumulation : double.NaN;
         var pretrain = o.Objective == IcaeObjective.Pretrain;
-        return (new Losses(total / o.Accumulation, Mean(ae, pretrain && o.Lambda > 0), Mean(lm, pretrain && o.Lambda < 1), Mean(ft, !pretrain),
+        return (new Losses(total / o.Accumulation, Mean(ae, pretrain ? o.Lambda > 0 : aeData is not null), Mean(lm, pretrain && o.Lambda < 1), Mean(ft, !pretrain),
                            aligned > 0 ? align / aligned : double.NaN),
                 tokens, gradNorm);
+    }
+
+    /// <summary>
+    /// weight · AE loss ([slots][AE] → context EOS, ICAE eq. 3) plus μ · the alignment loss where a sample qualifies;
+    /// adds the unweighted values to the running sums.
+    /// </summary>
+    private Tensor AutoEncodingLoss(IcaeSample[] samples, Tensor[] slots, double weight, ref double ae, ref double align, ref int aligned)
+    {
+        var aeLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.AutoEncode(s)).ToArray(), samples.Select(s => (int[])[.. s.Context, eos]).ToArray());
+        ae += aeLoss.Item<float>();
+        var loss = aeLoss.Mul(weight);
+        if (Options.AlignWeight > 0 && SlotAlignmentLoss(Model, samples.Select(s => s.Context).ToArray(), slots) is { } alignLoss)
+        {
+            align += alignLoss.Item<float>();
+            aligned++;
+            loss = loss + alignLoss.Mul(Options.AlignWeight);
+        }
+        return loss;
+    }
+
+    /// <summary>The answer loss given [slots][FT] prompt (ICAE §3.3), token-weighted over the batch.</summary>
+    private Tensor AnswerLoss(IcaeSample[] samples, Tensor[] slots)
+    {
+        var prompts = slots.Select((s, i) => IcaePrompt.Ask([s], samples[i].Prompt)).ToArray();
+        var answers = samples.Select(s => (int[])[.. s.Answer, eos]).ToArray();
+        if (!Model.Config.DecoderLora) return Model.DecoderLoss(prompts, answers, training: true);
+        // Raw contexts run from a hundred to thousands of positions: one decoder pass per sample, weighted by its answer
+        // tokens, is the padded batch's token-weighted mean without padding every row to the longest context, and reads
+        // each sample at the E²-LLM scale of its own length (a padded batch takes the longest row's).
+        var answerTokens = answers.Sum(a => a.Length);
+        var loss = Tensor.Scalar(0);
+        for (var i = 0; i < samples.Length; i++)
+            loss = loss + Model.DecoderLoss([prompts[i]], [answers[i]], training: true).Mul(answers[i].Length / (double)answerTokens);
+        return loss;
     }
 
     /// <summary>
@@ -283,6 +319,18 @@ public sealed class IcaeTrainer : IDisposable
     private IcaeSample[] Samples(long step, int micro) =>
         Enumerable.Range(0, Options.BatchSize)
             .Select(i => data.Draw(new Random(TokenDataset.SampleSeed(Options.Seed, step, micro, i)), Model.Config, Options)).ToArray();
+
+    /// <summary>
+    /// The corpus spans a fine-tune keeps autoencoding in micro-batch <paramref name="micro"/>: single spans drawn as
+    /// pretraining's (rows after the task samples' own seeds); none unless AeWeight &gt; 0.
+    /// </summary>
+    private IcaeSample[] KeptSamples(long step, int micro)
+    {
+        if (aeData is null) return [];
+        var single = Options with { MaxSpans = 1, MultiSpanFraction = 0, ContinuationLength = 0 };
+        return Enumerable.Range(Options.BatchSize, Options.BatchSize)
+            .Select(i => aeData.Draw(new Random(TokenDataset.SampleSeed(Options.Seed, step, micro, i)), Model.Config, single)).ToArray();
+    }
 
     /// <summary>Every span of every sample in one encoder pass; returns each sample's slots [n_i, k, d].</summary>
     private Tensor[] EncodeSamples(IcaeSample[] samples, bool training)
@@ -361,6 +409,8 @@ public sealed class IcaeTrainer : IDisposable
         }
         else if (data is IcaeFineTuneData ft)
         {
+            if (aeData is not null && c.MemoryTokens + 1 + (long)c.SpanLength > limit)
+                throw new ArgumentException($"a kept AE span needs {c.MemoryTokens + 1 + c.SpanLength} decoder positions, more than the {limit} the base supports");
             var markers = Model.ChatPrefixIds.Length + Model.ChatSuffixIds.Length;
             foreach (var (e, i) in ft.Examples.Select((e, i) => (e, i)))
             {

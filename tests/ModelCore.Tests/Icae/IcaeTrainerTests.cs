@@ -156,11 +156,7 @@ public class IcaeTrainerTests(ITestOutputHelper output)
     public void Fine_tuning_the_raw_context_reference_trains_its_decoder_lora_and_pretraining_it_is_refused()
     {
         using var dir = new TempDirectory();
-        var data = new IcaeFineTuneData(
-        [
-            new IcaeExample(TrainingFixtures.Encode("the cat sat on the mat"), TrainingFixtures.Encode("where?"), TrainingFixtures.Encode("on the mat")),
-            new IcaeExample(TrainingFixtures.Encode("a dog ran in the park"), TrainingFixtures.Encode("who?"), TrainingFixtures.Encode("a dog")),
-        ]);
+        var data = TwoExamples();
         var config = Config(span: 32) with { DecoderLora = true };
         using var model = IcaeModel.Create(TinyModels.Random(seed: 6, dtype: DType.BFloat16), config, seed: 6, encode: TrainingFixtures.Encode);
         var options = Tiny(30) with { Objective = IcaeObjective.FineTune, LearningRate = 5e-2, LogEvery = 10 };
@@ -179,6 +175,87 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         var e = Assert.Throws<ArgumentException>(() =>
             IcaeTrainer.Start(again, new IcaePretrainData(TrainingFixtures.RepeatedText()), Tiny(1) with { MaxSpans = 1 }, dir.File("pretrain")));
         Assert.Contains("--raw-context", e.Message);
+    }
+
+    private static IcaeFineTuneData TwoExamples() => new(
+    [
+        new IcaeExample(TrainingFixtures.Encode("the cat sat on the mat"), TrainingFixtures.Encode("where?"), TrainingFixtures.Encode("on the mat")),
+        new IcaeExample(TrainingFixtures.Encode("a dog ran in the park"), TrainingFixtures.Encode("who?"), TrainingFixtures.Encode("a dog")),
+    ]);
+
+    [Fact]
+    public void A_fine_tune_that_keeps_the_ae_loss_reconstructs_better_than_one_without_and_learns_its_answers()
+    {
+        using var dir = new TempDirectory();
+        var corpus = new IcaePretrainData(TrainingFixtures.RepeatedText());
+        var options = Tiny(40) with { Objective = IcaeObjective.FineTune, LearningRate = 5e-2, LogEvery = 10, MaxSpans = 1 };
+        // The AE loss after each fine-tune, on the same held-out spans.
+        int[][] spans = [.. Enumerable.Range(0, 4).Select(i => corpus.Draw(new Random(1000 + i), Config(span: 32), options with { ShortFraction = 1 }).Context)];
+        (List<IcaeTrainStep> Records, double Ae) FineTune(double aeWeight, string run)
+        {
+            using var model = IcaeModel.Create(TinyModels.Random(seed: 9, dtype: DType.BFloat16), Config(span: 32), seed: 9, encode: TrainingFixtures.Encode);
+            using var trainer = IcaeTrainer.Start(model, TwoExamples(), options with { AeWeight = aeWeight }, dir.File(run), corpus);
+            var records = trainer.Run();
+            using var noGrad = Autograd.NoGrad();
+            using var scope = TensorScope.Begin();
+            var slots = model.EncodeSlots(spans, training: false);
+            var eos = model.Base.Config.EosTokenIds[0];
+            var ae = model.DecoderLoss([.. spans.Select((_, i) => IcaePrompt.AutoEncode(slots.Narrow(0, i, 1)))], [.. spans.Select(s => (int[])[.. s, eos])]);
+            return (records, ae.Item<float>());
+        }
+
+        var (kept, keptAe) = FineTune(1, "kept");
+        var (plain, plainAe) = FineTune(0, "plain");
+        output.WriteLine($"AE loss after fine-tuning: kept {keptAe:F3}, answer loss alone {plainAe:F3}; answer loss kept {kept[0].FtLoss:F3} -> {kept[^1].FtLoss:F3}");
+        Assert.True(keptAe < plainAe - 0.2, $"AE loss kept {keptAe}, without {plainAe}");
+        double first = kept.Take(3).Average(r => r.FtLoss), last = kept.TakeLast(5).Average(r => r.FtLoss);
+        Assert.True(last < first - 0.5, $"answer loss {first} -> {last}");
+        Assert.All(kept, r => Assert.True(double.IsFinite(r.AeLoss) && double.IsFinite(r.FtLoss) && double.IsNaN(r.LmLoss)));
+        Assert.All(plain, r => Assert.True(double.IsNaN(r.AeLoss)));
+        // The log's ae_loss column carries the kept loss.
+        var log = File.ReadAllLines(Path.Combine(dir.File("kept"), IcaeTrainer.LogFile));
+        Assert.Equal(kept[^1].AeLoss, double.Parse(log[^1].Split(',')[3], System.Globalization.CultureInfo.InvariantCulture), 4);
+    }
+
+    [Fact]
+    public void A_fine_tune_that_keeps_the_ae_loss_resumes_bit_for_bit_and_is_refused_without_a_corpus()
+    {
+        var previousThreads = Torch.Threads;
+        Torch.Threads = 1;
+        try
+        {
+            using var dir = new TempDirectory();
+            var baseDir = dir.File("base");
+            using (var m = TinyModels.Random(seed: 3)) m.Save(baseDir);
+            var config = Config(span: 32) with { Lora = new LoraConfig { Rank = 4, Alpha = 8, Dropout = 0 } };
+            var corpus = new IcaePretrainData(TrainingFixtures.RepeatedText());
+            var options = Tiny(4) with { Objective = IcaeObjective.FineTune, Bf16 = false, MaxSpans = 1, AeWeight = 0.5, MaxContextTokens = 4, AlignWeight = 1, BaseModelDir = baseDir };
+            IcaeModel Fresh() => IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config, seed: 5);
+
+            List<IcaeTrainStep> straight;
+            using (var a = IcaeTrainer.Start(Fresh(), TwoExamples(), options, dir.File("a"), corpus))
+                straight = a.Run();
+            var b = dir.File("b");
+            using (var first = IcaeTrainer.Start(Fresh(), TwoExamples(), options, b, corpus))
+                first.Run(stopAt: 2);
+            List<IcaeTrainStep> resumed;
+            using (var second = IcaeTrainer.Resume(b, TwoExamples(), aeData: corpus))
+                resumed = second.Run();
+            Assert.Equal(straight.Skip(2).Select(r => (r.Loss, r.AeLoss, r.FtLoss, r.AlignLoss, r.GradNorm)),
+                         resumed.Select(r => (r.Loss, r.AeLoss, r.FtLoss, r.AlignLoss, r.GradNorm)));
+            Assert.All(straight, r => Assert.True(double.IsFinite(r.AlignLoss), "the kept spans of at most k tokens are aligned"));
+
+            using var model = Fresh();
+            Assert.Contains("--corpus", Assert.Throws<ArgumentException>(() => IcaeTrainer.Start(model, TwoExamples(), options, dir.File("c"))).Message);
+            Assert.Contains("fine-tuning", Assert.Throws<ArgumentException>(() => (options with { Objective = IcaeObjective.Pretrain }).Validate()).Message);
+            Assert.Contains("non-negative", Assert.Throws<ArgumentException>(() => (options with { AeWeight = -1 }).Validate()).Message);
+            using var reference = IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config with { DecoderLora = true }, seed: 5);
+            Assert.Contains("no encoder", Assert.Throws<ArgumentException>(() => IcaeTrainer.Start(reference, TwoExamples(), options, dir.File("d"), corpus)).Message);
+        }
+        finally
+        {
+            Torch.Threads = previousThreads;
+        }
     }
 
     [Fact]

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+using MemoryPlatform.Grains.Tests.Support;
+using MemoryPlatform.ModelCore.Data;
+
+namespace MemoryPlatform.Cli.Tests;
+
+/// <summary>`memplat train icae-finetune --ae-weight`: the answer loss with an AE loss on corpus spans beside it, end to end.</summary>
+public sealed class TrainIcaeFinetuneCommandTests : IDisposable
+{
+    private readonly TinyIcaeModel model = new();
+    private readonly string root = Directory.CreateTempSubdirectory("memplat-ft-").FullName;
+
+    public TrainIcaeFinetuneCommandTests()
+    {
+        Directory.CreateDirectory(Path.Combine(root, "corpus"));
+        File.WriteAllLines(Path.Combine(root, "corpus", "train.txt"), Enumerable.Range(0, 200).Select(TinyIcaeModel.Sentence));
+        File.WriteAllLines(Path.Combine(root, "tasks.jsonl"), Enumerable.Range(0, 6).Select(i => JsonSerializer.Serialize(new
+        {
+            input = string.Join(' ', Enumerable.Range(i * 5, 5).Select(TinyIcaeModel.Sentence)), prompt = "When?", answer = $"{1850 + i * 5}",
+        })));
+    }
+
+    private ProcessRunner.Result Run(params string[] args) =>
+        ProcessRunner.Run(Path.Combine(AppContext.BaseDirectory, "memplat"),
+            ["train", "icae-finetune", "--model", model.ModelDir, "--data", Path.Combine(root, "tasks.jsonl"), .. args], timeout: TimeSpan.FromMinutes(3));
+
+    /// <summary>The train_log.csv rows by step: column name → cell.</summary>
+    private static Dictionary<long, Dictionary<string, string>> Log(string run)
+    {
+        var lines = File.ReadAllLines(Path.Combine(run, "train_log.csv"));
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Select(l => header.Zip(l.Split(',')).ToDictionary(p => p.First, p => p.Second))
+            .ToDictionary(r => long.Parse(r["step"], CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void The_kept_ae_loss_is_trained_logged_and_resumed_from_the_run_directory_alone()
+    {
+        var run = Path.Combine(root, "run");
+        var first = Run("--adapter", model.AdapterDir, "--out", run, "--steps", "3", "--batch", "2", "--lr", "1e-2", "--warmup", "1",
+                        "--ae-weight", "1", "--corpus", Path.Combine(root, "corpus"), "--max-context", "4", "--align", "1",
+                        "--log-every", "1", "--save-every", "1");
+        Assert.True(first.ExitCode == 0, first.StdErr);
+        Assert.True(File.Exists(Path.Combine(run, "adapter", "icae_config.json")));
+        var straight = Log(run);
+        Assert.All(straight.Values, r =>
+        {
+            Assert.True(double.Parse(r["ae_loss"], CultureInfo.InvariantCulture) > 0, "ae_loss");
+            Assert.True(double.Parse(r["ft_loss"], CultureInfo.InvariantCulture) > 0, "ft_loss");
+            Assert.True(double.Parse(r["align_loss"], CultureInfo.InvariantCulture) >= 0, "align_loss");
+        });
+
+        // Back to step 2; the resume finds the corpus in the run's saved options (no --corpus) and redraws the same spans.
+        Directory.Delete(Path.Combine(run, "checkpoints", "step-00000003"), recursive: true);
+        var resumed = Run("--out", run, "--resume");
+        Assert.True(resumed.ExitCode == 0, resumed.StdErr);
+        Assert.Contains("at step 2", resumed.StdErr);
+        var again = Log(run);
+        Assert.Equal(3, again.Count);
+        foreach (var column in new[] { "ae_loss", "ft_loss", "align_loss" })
+            Assert.Equal(double.Parse(straight[3][column], CultureInfo.InvariantCulture), double.Parse(again[3][column], CultureInfo.InvariantCulture), 3);
+    }
+
+    [Fact]
+    public void An_ae_weight_without_a_corpus_is_refused_before_anything_is_written()
+    {
+        var run = Path.Combine(root, "refused");
+        var result = Run("--adapter", model.AdapterDir, "--out", run, "--steps", "1", "--ae-weight", "1");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--corpus", result.StdErr);
+        Assert.False(Directory.Exists(run));
+    }
+
+    public void Dispose()
+    {
+        model.Dispose();
+        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+    }
+}
