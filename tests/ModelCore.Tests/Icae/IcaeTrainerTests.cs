@@ -18,52 +18,61 @@ public class IcaeTrainerTests(ITestOutputHelper output)
     };
 
     [Fact]
-    public void Resume_continues_the_loss_curves_bit_for_bit()
+    public void Resume_continues_the_loss_curves_bit_for_bit() => OnOneThread(() =>
+    {
+        using var dir = new TempDirectory();
+        var baseDir = SavedBase(dir);
+        var config = Config() with { Lora = new LoraConfig { Rank = 4, Alpha = 8, Dropout = 0 } };
+        var data = new IcaePretrainData(TrainingFixtures.RepeatedText());
+        var options = Tiny(6) with { Bf16 = false, Accumulation = 2, BaseModelDir = baseDir };
+        IcaeModel Fresh() => IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config, seed: 5);
+
+        List<IcaeTrainStep> straight;
+        using (var a = IcaeTrainer.Start(Fresh(), data, options, dir.File("a")))
+            straight = a.Run();
+
+        var b = dir.File("b");
+        using (var first = IcaeTrainer.Start(Fresh(), data, options, b))
+            Assert.Equal(3, first.Run(stopAt: 3).Count);
+        List<IcaeTrainStep> resumed;
+        using (var second = IcaeTrainer.Resume(b, data))
+        {
+            Assert.Equal(3, second.Step);
+            resumed = second.Run();
+        }
+
+        Assert.Equal(6, straight.Count);
+        Assert.Equal(straight.Skip(3).Select(r => (r.Loss, r.AeLoss, r.LmLoss, r.GradNorm)), resumed.Select(r => (r.Loss, r.AeLoss, r.LmLoss, r.GradNorm)));
+        Assert.All(straight, r => Assert.True(double.IsFinite(r.AeLoss) && double.IsFinite(r.LmLoss) && double.IsNaN(r.FtLoss)));
+        Assert.All(straight, r => Assert.True(double.IsFinite(r.BaseLoss) && double.IsFinite(r.BaseLmLoss)));
+        static IEnumerable<string> Log(string run) =>
+            File.ReadAllLines(Path.Combine(run, IcaeTrainer.LogFile)).Select(l => string.Join(',', l.Split(',').Take(8)));
+        Assert.Equal(Log(dir.File("a")), Log(b));
+        Assert.StartsWith("step,context_tokens,loss,ae_loss,lm_loss,ft_loss,base_loss,base_lm_loss", File.ReadLines(Path.Combine(b, IcaeTrainer.LogFile)).First());
+        // The last checkpoint is a loadable adapter directory.
+        using var trained = IcaeModel.Load(baseDir, Path.Combine(b, "checkpoints", "step-00000006"), DType.Float32);
+        Assert.Equal(config.MemoryTokens, trained.MemoryTokens);
+    });
+
+    /// <summary>Runs <paramref name="body"/> on one libtorch thread: runs compared bit for bit need one reduction order.</summary>
+    private static void OnOneThread(Action body)
     {
         var previousThreads = Torch.Threads;
         Torch.Threads = 1;
-        try
-        {
-            using var dir = new TempDirectory();
-            // The base comes from disk for both runs (Llama.Random draws from libtorch's global generator, which tests
-            // running in parallel share); dropout is off for the same reason.
-            var baseDir = dir.File("base");
-            using (var m = TinyModels.Random(seed: 3)) m.Save(baseDir);
-            var config = Config() with { Lora = new LoraConfig { Rank = 4, Alpha = 8, Dropout = 0 } };
-            var data = new IcaePretrainData(TrainingFixtures.RepeatedText());
-            var options = Tiny(6) with { Bf16 = false, Accumulation = 2, BaseModelDir = baseDir };
-            IcaeModel Fresh() => IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config, seed: 5);
+        try { body(); }
+        finally { Torch.Threads = previousThreads; }
+    }
 
-            List<IcaeTrainStep> straight;
-            using (var a = IcaeTrainer.Start(Fresh(), data, options, dir.File("a")))
-                straight = a.Run();
-
-            var b = dir.File("b");
-            using (var first = IcaeTrainer.Start(Fresh(), data, options, b))
-                Assert.Equal(3, first.Run(stopAt: 3).Count);
-            List<IcaeTrainStep> resumed;
-            using (var second = IcaeTrainer.Resume(b, data))
-            {
-                Assert.Equal(3, second.Step);
-                resumed = second.Run();
-            }
-
-            Assert.Equal(6, straight.Count);
-            Assert.Equal(straight.Skip(3).Select(r => (r.Loss, r.AeLoss, r.LmLoss, r.GradNorm)), resumed.Select(r => (r.Loss, r.AeLoss, r.LmLoss, r.GradNorm)));
-            Assert.All(straight, r => Assert.True(double.IsFinite(r.AeLoss) && double.IsFinite(r.LmLoss) && double.IsNaN(r.FtLoss)));
-            Assert.All(straight, r => Assert.True(double.IsFinite(r.BaseLoss) && double.IsFinite(r.BaseLmLoss)));
-            static IEnumerable<string> Log(string run) =>
-                File.ReadAllLines(Path.Combine(run, IcaeTrainer.LogFile)).Select(l => string.Join(',', l.Split(',').Take(8)));
-            Assert.Equal(Log(dir.File("a")), Log(b));
-            Assert.StartsWith("step,context_tokens,loss,ae_loss,lm_loss,ft_loss,base_loss,base_lm_loss", File.ReadLines(Path.Combine(b, IcaeTrainer.LogFile)).First());
-            // The last checkpoint is a loadable adapter directory.
-            using var trained = IcaeModel.Load(baseDir, Path.Combine(b, "checkpoints", "step-00000006"), DType.Float32);
-            Assert.Equal(config.MemoryTokens, trained.MemoryTokens);
-        }
-        finally
-        {
-            Torch.Threads = previousThreads;
-        }
+    /// <summary>
+    /// A tiny float32 base saved under <paramref name="dir"/>, for runs that must agree bit for bit: each loads it from
+    /// disk, because Llama.Random draws from libtorch's global generator, which tests running in parallel share (their
+    /// LoRA dropout is off for the same reason).
+    /// </summary>
+    private static string SavedBase(TempDirectory dir)
+    {
+        var baseDir = dir.File("base");
+        using (var m = TinyModels.Random(seed: 3)) m.Save(baseDir);
+        return baseDir;
     }
 
     [Fact]
@@ -218,45 +227,35 @@ public class IcaeTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_fine_tune_that_keeps_the_ae_loss_resumes_bit_for_bit_and_is_refused_without_a_corpus()
+    public void A_fine_tune_that_keeps_the_ae_loss_resumes_bit_for_bit_and_is_refused_without_a_corpus() => OnOneThread(() =>
     {
-        var previousThreads = Torch.Threads;
-        Torch.Threads = 1;
-        try
-        {
-            using var dir = new TempDirectory();
-            var baseDir = dir.File("base");
-            using (var m = TinyModels.Random(seed: 3)) m.Save(baseDir);
-            var config = Config(span: 32) with { Lora = new LoraConfig { Rank = 4, Alpha = 8, Dropout = 0 } };
-            var corpus = new IcaePretrainData(TrainingFixtures.RepeatedText());
-            var options = Tiny(4) with { Objective = IcaeObjective.FineTune, Bf16 = false, MaxSpans = 1, AeWeight = 0.5, MaxContextTokens = 4, AlignWeight = 1, BaseModelDir = baseDir };
-            IcaeModel Fresh() => IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config, seed: 5);
+        using var dir = new TempDirectory();
+        var baseDir = SavedBase(dir);
+        var config = Config(span: 32) with { Lora = new LoraConfig { Rank = 4, Alpha = 8, Dropout = 0 } };
+        var corpus = new IcaePretrainData(TrainingFixtures.RepeatedText());
+        var options = Tiny(4) with { Objective = IcaeObjective.FineTune, Bf16 = false, MaxSpans = 1, AeWeight = 0.5, MaxContextTokens = 4, AlignWeight = 1, BaseModelDir = baseDir };
+        IcaeModel Fresh() => IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config, seed: 5);
 
-            List<IcaeTrainStep> straight;
-            using (var a = IcaeTrainer.Start(Fresh(), TwoExamples(), options, dir.File("a"), corpus))
-                straight = a.Run();
-            var b = dir.File("b");
-            using (var first = IcaeTrainer.Start(Fresh(), TwoExamples(), options, b, corpus))
-                first.Run(stopAt: 2);
-            List<IcaeTrainStep> resumed;
-            using (var second = IcaeTrainer.Resume(b, TwoExamples(), aeData: corpus))
-                resumed = second.Run();
-            Assert.Equal(straight.Skip(2).Select(r => (r.Loss, r.AeLoss, r.FtLoss, r.AlignLoss, r.GradNorm)),
-                         resumed.Select(r => (r.Loss, r.AeLoss, r.FtLoss, r.AlignLoss, r.GradNorm)));
-            Assert.All(straight, r => Assert.True(double.IsFinite(r.AlignLoss), "the kept spans of at most k tokens are aligned"));
+        List<IcaeTrainStep> straight;
+        using (var a = IcaeTrainer.Start(Fresh(), TwoExamples(), options, dir.File("a"), corpus))
+            straight = a.Run();
+        var b = dir.File("b");
+        using (var first = IcaeTrainer.Start(Fresh(), TwoExamples(), options, b, corpus))
+            first.Run(stopAt: 2);
+        List<IcaeTrainStep> resumed;
+        using (var second = IcaeTrainer.Resume(b, TwoExamples(), aeData: corpus))
+            resumed = second.Run();
+        Assert.Equal(straight.Skip(2).Select(r => (r.Loss, r.AeLoss, r.FtLoss, r.AlignLoss, r.GradNorm)),
+                     resumed.Select(r => (r.Loss, r.AeLoss, r.FtLoss, r.AlignLoss, r.GradNorm)));
+        Assert.All(straight, r => Assert.True(double.IsFinite(r.AlignLoss), "the kept spans of at most k tokens are aligned"));
 
-            using var model = Fresh();
-            Assert.Contains("--corpus", Assert.Throws<ArgumentException>(() => IcaeTrainer.Start(model, TwoExamples(), options, dir.File("c"))).Message);
-            Assert.Contains("fine-tuning", Assert.Throws<ArgumentException>(() => (options with { Objective = IcaeObjective.Pretrain }).Validate()).Message);
-            Assert.Contains("non-negative", Assert.Throws<ArgumentException>(() => (options with { AeWeight = -1 }).Validate()).Message);
-            using var reference = IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config with { DecoderLora = true }, seed: 5);
-            Assert.Contains("no encoder", Assert.Throws<ArgumentException>(() => IcaeTrainer.Start(reference, TwoExamples(), options, dir.File("d"), corpus)).Message);
-        }
-        finally
-        {
-            Torch.Threads = previousThreads;
-        }
-    }
+        using var model = Fresh();
+        Assert.Contains("--corpus", Assert.Throws<ArgumentException>(() => IcaeTrainer.Start(model, TwoExamples(), options, dir.File("c"))).Message);
+        Assert.Contains("fine-tuning", Assert.Throws<ArgumentException>(() => (options with { Objective = IcaeObjective.Pretrain }).Validate()).Message);
+        Assert.Contains("non-negative", Assert.Throws<ArgumentException>(() => (options with { AeWeight = -1 }).Validate()).Message);
+        using var reference = IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config with { DecoderLora = true }, seed: 5);
+        Assert.Contains("no encoder", Assert.Throws<ArgumentException>(() => IcaeTrainer.Start(reference, TwoExamples(), options, dir.File("d"), corpus)).Message);
+    });
 
     [Fact]
     public void Bad_fine_tuning_lines_are_named()
