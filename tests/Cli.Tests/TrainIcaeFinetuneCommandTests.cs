@@ -43,6 +43,10 @@ public sealed class TrainIcaeFinetuneCommandTests : IDisposable
                         "--log-every", "1", "--save-every", "1");
         Assert.True(first.ExitCode == 0, first.StdErr);
         Assert.True(File.Exists(Path.Combine(run, "adapter", "icae_config.json")));
+        // The loss curves, redrawn at every checkpoint, carry the kept AE loss beside the answer loss.
+        var svg = File.ReadAllText(Path.Combine(run, "loss.svg"));
+        Assert.Contains(">AE loss<", svg);
+        Assert.Contains(">answer loss<", svg);
         var straight = Log(run);
         Assert.All(straight.Values, r =>
         {

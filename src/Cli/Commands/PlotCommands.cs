@@ -1,9 +1,13 @@
 using System.CommandLine;
+using System.Text.Json;
 using MemoryPlatform.ModelCore.Plotting;
 
 namespace MemoryPlatform.Cli.Commands;
 
-/// <summary>`memplat plot loss`: redraw a run's loss curve from its train_log.csv.</summary>
+/// <summary>
+/// `memplat plot loss`: redraw a run's loss curves from its train_log.csv; `plot lengths`: eval ppl/passkey against the
+/// length; `plot icae`: the tables of eval icae.
+/// </summary>
 public static class PlotCommands
 {
     public static Command Create()
@@ -21,7 +25,44 @@ public static class PlotCommands
         }));
         plot.Subcommands.Add(loss);
         plot.Subcommands.Add(Lengths());
+        plot.Subcommands.Add(Icae());
         return plot;
+    }
+
+    /// <summary>
+    /// NAME=FILE arguments as (name, JSON text). NAME=FILE#KEY takes the value at KEY (property names joined by '/') of a
+    /// file that collects several results under names (docs/results/icae-eval-ft.json: #RUN/report).
+    /// </summary>
+    private static List<(string Name, string Json)> NamedResults(string[] results) => results.Select(r =>
+    {
+        var eq = r.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException($"--result '{r}': expected NAME=FILE or NAME=FILE#KEY");
+        var (file, key) = r[(eq + 1)..].Split('#') is [var f, var k] ? (f, k) : (r[(eq + 1)..], null);
+        var text = File.ReadAllText(file);
+        if (key is null) return (r[..eq], text);
+        using var doc = JsonDocument.Parse(text);
+        var part = doc.RootElement;
+        foreach (var name in key.Split('/'))
+            part = part.ValueKind == JsonValueKind.Object && part.TryGetProperty(name, out var inner)
+                ? inner : throw new ArgumentException($"--result '{r}': {file} has no \"{key}\"");
+        return (r[..eq], part.GetRawText());
+    }).ToList();
+
+    /// <summary>`memplat plot icae`: BLEU against length, task accuracy against spans, or continuation ppl, from eval icae --json.</summary>
+    private static Command Icae()
+    {
+        var results = new Option<string[]>("--result") { Description = "NAME=FILE or NAME=FILE#KEY: the JSON of eval icae --json, a line per adapter (repeatable)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var metric = new Option<string>("--metric") { Description = string.Join(", ", IcaeResultPlot.Metrics), DefaultValueFactory = _ => "bleu" };
+        var title = new Option<string>("--title") { DefaultValueFactory = _ => "" };
+        var output = new Option<string>("--out") { Description = "SVG file to write", Required = true };
+        var command = new Command("icae", "Autoencoding BLEU against length, task accuracy against spans, or continuation perplexity, as SVG");
+        foreach (var o in new Option[] { results, metric, title, output }) command.Options.Add(o);
+        command.SetAction(parse => CommandErrors.Run("plot icae", () =>
+        {
+            IcaeResultPlot.Build(NamedResults(parse.GetValue(results)!), parse.GetValue(metric)!, parse.GetValue(title)!).Save(parse.GetValue(output)!);
+            Console.WriteLine($"wrote {parse.GetValue(output)}");
+        }));
+        return command;
     }
 
     /// <summary>`memplat plot lengths`: ppl or passkey accuracy against the length, a line per model's result file.</summary>
@@ -35,13 +76,7 @@ public static class PlotCommands
         foreach (var o in new Option[] { results, metric, title, output }) command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("plot lengths", () =>
         {
-            var series = parse.GetValue(results)!.Select(r =>
-            {
-                var eq = r.IndexOf('=');
-                if (eq <= 0) throw new ArgumentException($"--result '{r}': expected NAME=FILE");
-                return (r[..eq], File.ReadAllText(r[(eq + 1)..]));
-            }).ToList();
-            LengthPlot.Build(series, parse.GetValue(metric)!, parse.GetValue(title)!).Save(parse.GetValue(output)!);
+            LengthPlot.Build(NamedResults(parse.GetValue(results)!), parse.GetValue(metric)!, parse.GetValue(title)!).Save(parse.GetValue(output)!);
             Console.WriteLine($"wrote {parse.GetValue(output)}");
         }));
         return command;

@@ -278,7 +278,7 @@ public static class TrainCommands
             trainer.Model.SaveAdapter(adapterDir);
             if (last is not null)
                 Console.WriteLine($"trained steps {startStep}..{last.Step} in {progress.Elapsed:hh\\:mm\\:ss}; final loss {last.Loss:F4}; adapter in {adapterDir}, " +
-                                  $"log in {Path.Combine(outDir, IcaeTrainer.LogFile)}");
+                                  $"log in {Path.Combine(outDir, IcaeTrainer.LogFile)}, plot in {trainer.PlotPath}");
             else
                 Console.WriteLine($"nothing to do: the run is already at step {trainer.Step} of {total}; adapter in {adapterDir}");
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MemoryPlatform.ModelCore.Plotting;
 using MemoryPlatform.ModelCore.Tensors;
 using MemoryPlatform.ModelCore.Training;
 
@@ -54,7 +55,7 @@ public sealed record IcaeTrainerOptions
     /// </summary>
     public double ShortFraction { get; init; } = 1;
     /// <summary>
-    /// μ: weight of the slot-alignment loss (ours, not the paper's; 0 = the paper's objectives alone). See
+    /// μ: weight of the slot-alignment loss, taken beside every AE loss (ours, not the paper's; 0 = the paper's objectives alone). See
     /// <see cref="IcaeTrainer.SlotAlignmentLoss"/>.
     /// </summary>
     public double AlignWeight { get; init; }
@@ -123,6 +124,8 @@ public sealed class IcaeTrainer : IDisposable
 
     public IcaeModel Model { get; }
     public IcaeTrainerOptions Options { get; }
+    /// <summary>The run's loss curves (<see cref="LossPlot"/>), redrawn at every checkpoint.</summary>
+    public string PlotPath => Path.Combine(outDir, LossPlot.FileName);
     public long Step { get; private set; }
 
     private IcaeTrainer(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir, IIcaeSamples? aeData)
@@ -197,7 +200,10 @@ public sealed class IcaeTrainer : IDisposable
                 log.Append(record.Step, record.ContextTokens, record.Loss, record.AeLoss, record.LmLoss, record.FtLoss, record.BaseLoss,
                            record.BaseLmLoss, record.LearningRate, record.GradNorm, record.TokensPerSecond, record.AlignLoss);
             if ((Options.SaveEvery > 0 && Step % Options.SaveEvery == 0) || Step == end)
+            {
                 TrainingCheckpoints.Save(outDir, Step, Options.Seed, Options, optimizer, dir => Model.SaveAdapter(dir));
+                if (File.Exists(log.Path)) LossPlot.Write(log.Path, PlotPath);
+            }
             onStep?.Invoke(record);
         }
         return records;

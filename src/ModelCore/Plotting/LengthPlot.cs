@@ -9,7 +9,6 @@ namespace MemoryPlatform.ModelCore.Plotting;
 /// </summary>
 public static class LengthPlot
 {
-    private static readonly string[] Colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
 
     /// <summary>A series per (name, JSON file); <paramref name="metric"/> is "ppl" or "accuracy".</summary>
     public static SvgLinePlot Build(IReadOnlyList<(string Name, string Json)> results, string metric, string title)
@@ -25,8 +24,8 @@ public static class LengthPlot
         {
             var (name, json) = results[i];
             var points = Read(json, metric).Select(p => (Math.Log2(p.Length), metric == "ppl" ? Math.Log(p.Value) : p.Value)).ToList();
-            plot.Series.Add(new PlotSeries(name, points, Colors[i % Colors.Length]));
-            plot.Series.Add(new PlotSeries("", points, Colors[i % Colors.Length], Markers: true));
+            plot.Series.Add(new PlotSeries(name, points, SvgLinePlot.Palette[i % SvgLinePlot.Palette.Length]));
+            plot.Series.Add(new PlotSeries("", points, SvgLinePlot.Palette[i % SvgLinePlot.Palette.Length], Markers: true));
         }
         return plot;
     }

@@ -14,6 +14,9 @@ public sealed record PlotSeries(string Name, IReadOnlyList<(double X, double Y)>
 /// </summary>
 public sealed class SvgLinePlot
 {
+    /// <summary>Line colours for plots with a series per model or run, in order (matplotlib's default cycle).</summary>
+    public static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+
     public string Title { get; init; } = "";
     public string XLabel { get; init; } = "";
     public string YLabel { get; init; } = "";

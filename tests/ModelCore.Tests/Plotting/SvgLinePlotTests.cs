@@ -45,6 +45,30 @@ public class SvgLinePlotTests
     }
 
     [Fact]
+    public void An_icae_log_draws_each_objective_it_holds_and_the_base_references_as_markers()
+    {
+        using var dir = new TempDirectory();
+        var pretrain = dir.File("pretrain.csv");
+        // λ 0.6 with alignment; base references on every 5th row (as on log steps).
+        File.WriteAllLines(pretrain, new[] { "step,context_tokens,loss,ae_loss,lm_loss,ft_loss,base_loss,base_lm_loss,lr,grad_norm,tokens_per_s,align_loss" }
+            .Concat(Enumerable.Range(1, 20).Select(i => string.Join(',', i * 5, 4000, 3.0 - i * 0.05, 2.0 - i * 0.05, 3.5, "", i % 5 == 0 ? "3.4" : "",
+                                                                        i % 5 == 0 ? "3.3" : "", 0.001, 1.0, 900, 0.5))));
+        var svg = XDocument.Parse(LossPlot.Build(TrainLog.Read(pretrain), "icae").Render());
+        Assert.Equal(4, svg.Descendants(Svg + "polyline").Count());   // loss, AE, LM, alignment; no answer loss
+        Assert.Equal(2 * 4, svg.Descendants(Svg + "g").Where(g => (string?)g.Attribute("class") == "series").SelectMany(g => g.Elements(Svg + "circle")).Count());
+        Assert.Contains(svg.Descendants(Svg + "text"), t => t.Value == "slot-alignment loss");
+        Assert.DoesNotContain(svg.Descendants(Svg + "text"), t => t.Value == "answer loss");
+
+        var finetune = dir.File("finetune.csv");
+        File.WriteAllLines(finetune, ["step,context_tokens,loss,ae_loss,lm_loss,ft_loss,base_loss,base_lm_loss,lr,grad_norm,tokens_per_s,align_loss",
+                                      "5,900,3.1,,,3.1,3.8,,0.0005,1.1,800,", "10,900,2.9,,,2.9,3.7,,0.0005,1.0,800,"]);
+        var ft = XDocument.Parse(LossPlot.Build(TrainLog.Read(finetune), "ft").Render());
+        Assert.Equal(2, ft.Descendants(Svg + "polyline").Count());    // loss and answer loss
+        Assert.Equal(10.0, TrainLog.Read(finetune)[1].Step);
+        Assert.True(double.IsNaN(TrainLog.Read(finetune)[1]["ae_loss"]) && double.IsNaN(TrainLog.Read(finetune)[1]["no_such_column"]));
+    }
+
+    [Fact]
     public void Labels_with_markup_characters_stay_well_formed()
     {
         var plot = new SvgLinePlot { Title = "a < b & \"c\"", XLabel = "x", YLabel = "y" };
