@@ -9,7 +9,6 @@ namespace MemoryPlatform.ModelCore.Plotting;
 /// </summary>
 public static class LengthPlot
 {
-
     /// <summary>A series per (name, JSON file); <paramref name="metric"/> is "ppl" or "accuracy".</summary>
     public static SvgLinePlot Build(IReadOnlyList<(string Name, string Json)> results, string metric, string title)
     {

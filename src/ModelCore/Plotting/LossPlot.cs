@@ -8,7 +8,7 @@ namespace MemoryPlatform.ModelCore.Plotting;
 /// - LM and E²-LLM runs: the copy probe's first- and second-copy losses (a second copy below the first means the
 ///   model has begun to copy from its context; DESIGN.md, ICAE notes);
 /// - ICAE runs: the AE, LM, answer and slot-alignment losses, and the frozen base's own losses on the same samples
-///   (base_loss: the context text without context, or in fine-tuning the answer given the raw context; base_lm_loss:
+///   (base_loss: the context's text read with nothing before it, or in fine-tuning the answer given the raw context; base_lm_loss:
 ///   the continuation given the raw context), the levels the slots are measured against.
 /// </summary>
 public static class LossPlot
