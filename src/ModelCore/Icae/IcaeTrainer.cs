@@ -322,21 +322,19 @@ public sealed class IcaeTrainer : IDisposable
     }
 
     /// <summary>The samples of micro-batch <paramref name="micro"/> of step <paramref name="step"/>.</summary>
-    private IcaeSample[] Samples(long step, int micro) =>
-        Enumerable.Range(0, Options.BatchSize)
-            .Select(i => data.Draw(new Random(TokenDataset.SampleSeed(Options.Seed, step, micro, i)), Model.Config, Options)).ToArray();
+    private IcaeSample[] Samples(long step, int micro) => Draw(data, Options, step, micro, firstRow: 0);
 
     /// <summary>
     /// The corpus spans a fine-tune keeps autoencoding in micro-batch <paramref name="micro"/>: single spans drawn as
     /// pretraining's (rows after the task samples' own seeds); none unless AeWeight &gt; 0.
     /// </summary>
-    private IcaeSample[] KeptSamples(long step, int micro)
-    {
-        if (aeData is null) return [];
-        var single = Options with { MaxSpans = 1, MultiSpanFraction = 0, ContinuationLength = 0 };
-        return Enumerable.Range(Options.BatchSize, Options.BatchSize)
-            .Select(i => aeData.Draw(new Random(TokenDataset.SampleSeed(Options.Seed, step, micro, i)), Model.Config, single)).ToArray();
-    }
+    private IcaeSample[] KeptSamples(long step, int micro) =>
+        aeData is null ? [] : Draw(aeData, Options with { MaxSpans = 1, MultiSpanFraction = 0, ContinuationLength = 0 }, step, micro, firstRow: Options.BatchSize);
+
+    /// <summary>BatchSize draws from <paramref name="source"/>, row i seeded by (seed, step, micro, i): a resume draws them again.</summary>
+    private IcaeSample[] Draw(IIcaeSamples source, IcaeTrainerOptions options, long step, int micro, int firstRow) =>
+        Enumerable.Range(firstRow, Options.BatchSize)
+            .Select(i => source.Draw(new Random(TokenDataset.SampleSeed(Options.Seed, step, micro, i)), Model.Config, options)).ToArray();
 
     /// <summary>Every span of every sample in one encoder pass; returns each sample's slots [n_i, k, d].</summary>
     private Tensor[] EncodeSamples(IcaeSample[] samples, bool training)
