@@ -16,25 +16,29 @@ namespace MemoryPlatform.ModelCore.Icae;
 /// <code>
 /// offset size  field
 ///      0    4  magic "MPSL" (4D 50 53 4C)
-///      4    2  format version, u16 = 2 (1 is still read)
+///      4    2  format version, u16: 2 for Float16, 3 for Int8 (1 is still read, and version-2 Int8)
 ///      6    1  dtype, u8 (SlotDType: 0 = Float16, 1 = Int8)
 ///      7    1  reserved, must be 0
 ///      8    4  rows (k), u32, 1..65536
 ///     12    4  dim (d), u32, 1..65536
 ///     16   32  model fingerprint (SHA-256 of base model + adapter identity)
 ///     48    8  payload length in bytes, u64 (must equal SizeOf(rows, dim, dtype) - 64)
-///     56    8  checksum of header bytes 0..55 ‖ payload: XXH64, seed 0 (version 2);
+///     56    8  checksum of header bytes 0..55 ‖ payload: XXH64, seed 0 (versions 2 and 3);
 ///              the first 8 bytes of SHA-256 (version 1)
 ///     64    …  payload
 /// </code>
-/// <para>Payload: Float16 = rows×dim binary16 values, row-major. Int8 = rows float32 scales
-/// (one per row, finite, ≥ 0), then rows×dim signed bytes in [-127, 127], row-major;
-/// value = q × scale.</para>
+/// <para>Payload: Float16 = rows×dim binary16 values, row-major. Int8 (version 3) = dim binary16 values u (the
+/// direction of the block's column means, scaled to max |u| = 1), rows float32 weights a, rows float32 scales s
+/// (finite, ≥ 0), then rows×dim signed bytes q in [-127, 127], row-major; value = q × s[r] + a[r] × u[j]. Slot rows
+/// share a large common direction (its norm is near a row's own), so each row is split into a[r] × u (a[r] the
+/// least-squares fit) and a residual, and only the residual is quantized: on the shipped adapter's slots a relative
+/// RMS error of 0.34 % where per-row scales alone give 0.96 %, for 3 % more bytes (docs/results-icae.md, session 15).
+/// Versions 1 and 2 Int8 = rows float32 scales, then the bytes; value = q × scale.</para>
 /// <para>The checksum also covers the header fields before it, so a flipped bit anywhere (shape,
 /// dtype, fingerprint, payload) is caught as corruption; a fingerprint mismatch is reported only
-/// for an intact blob. It guards against corruption, not forgery, so version 2 takes XXH64 (several
-/// GB/s) instead of SHA-256, which cost more than fetching the blob from Redis. A blob holds only finite values: Encode refuses NaN/±Inf (and, for Float16,
-/// values beyond the binary16 range) and Decode refuses them too.</para>
+/// for an intact blob. It guards against corruption, not forgery, so version 2 took XXH64 (several GB/s) instead of
+/// SHA-256, which cost more than fetching the blob from Redis. A blob holds only finite values: Encode refuses NaN/±Inf
+/// (and, for Float16, values beyond the binary16 range) and Decode refuses them too.</para>
 /// <para><see cref="ReadHeader"/> needs only the first 64 bytes, so a store can fetch the header
 /// alone (Redis <c>GETRANGE key 0 63</c>) to check shape and model before fetching the payload.</para>
 /// </remarks>
@@ -43,10 +47,15 @@ public static class SlotBlob
     /// <summary>Size of the fixed header in bytes.</summary>
     public const int HeaderSize = 64;
 
-    /// <summary>The format version this code writes (XXH64 checksum); it also reads version 1 (SHA-256 checksum).</summary>
-    public const ushort FormatVersion = 2;
+    /// <summary>The newest format version (XXH64 checksum, int8 with a common row direction); this code also reads
+    /// version 2 (int8 with row scales only) and version 1 (SHA-256 checksum).</summary>
+    public const ushort FormatVersion = 3;
 
-    private const ushort Sha256Version = 1;
+    /// <summary>The version a blob of <paramref name="dtype"/> is written as: the oldest that holds its layout, so that
+    /// a reader from before version 3 (a silo not yet upgraded) still reads the default, fp16.</summary>
+    public static ushort VersionFor(SlotDType dtype) => dtype == SlotDType.Int8 ? FormatVersion : RowScaleVersion;
+
+    private const ushort Sha256Version = 1, RowScaleVersion = 2;
 
     /// <summary>Largest accepted row count (k).</summary>
     public const int MaxRows = 65_536;
@@ -66,7 +75,7 @@ public static class SlotBlob
     public static long SizeOf(int rows, int dim, SlotDType dtype)
     {
         CheckShapeArgs(rows, dim);
-        return HeaderSize + PayloadSize(rows, dim, dtype);
+        return HeaderSize + PayloadSize(rows, dim, dtype, VersionFor(dtype));
     }
 
     /// <summary>Encodes with the default dtype, <see cref="SlotDType.Float16"/>.</summary>
@@ -86,7 +95,8 @@ public static class SlotBlob
         long count = (long)rows * dim;
         if (slots.Length != count)
             throw new ArgumentException($"Expected rows × dim = {rows} × {dim} = {count} values, got {slots.Length}.", nameof(slots));
-        long payloadLength = PayloadSize(rows, dim, dtype);
+        var version = VersionFor(dtype);
+        long payloadLength = PayloadSize(rows, dim, dtype, version);
         if (HeaderSize + payloadLength > Array.MaxLength)
             throw new ArgumentException($"A {rows} × {dim} {dtype} blob ({HeaderSize + payloadLength} bytes) is too large for one array.", nameof(slots));
 
@@ -99,14 +109,14 @@ public static class SlotBlob
 
         var header = blob.AsSpan(0, HeaderSize);
         Magic.CopyTo(header);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[OffVersion..], FormatVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[OffVersion..], version);
         header[OffDType] = (byte)dtype;
         header[OffReserved] = 0;
         BinaryPrimitives.WriteUInt32LittleEndian(header[OffRows..], (uint)rows);
         BinaryPrimitives.WriteUInt32LittleEndian(header[OffDim..], (uint)dim);
         fingerprint.CopyTo(header[OffFingerprint..]);
         BinaryPrimitives.WriteUInt64LittleEndian(header[OffPayloadLength..], (ulong)payloadLength);
-        BinaryPrimitives.WriteUInt64LittleEndian(header[OffChecksum..], Checksum(blob, FormatVersion));
+        BinaryPrimitives.WriteUInt64LittleEndian(header[OffChecksum..], Checksum(blob, version));
         return blob;
     }
 
@@ -123,8 +133,8 @@ public static class SlotBlob
         if (!blob[..4].SequenceEqual(Magic))
             throw new InvalidDataException($"Slot blob has bad magic {Convert.ToHexString(blob[..4])}, expected 4D50534C (\"MPSL\").");
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(blob[OffVersion..]);
-        if (version is not (FormatVersion or Sha256Version))
-            throw new InvalidDataException($"Slot blob has unknown format version {version}; this code reads versions {Sha256Version} and {FormatVersion}.");
+        if (version is not (FormatVersion or RowScaleVersion or Sha256Version))
+            throw new InvalidDataException($"Slot blob has unknown format version {version}; this code reads versions {Sha256Version} to {FormatVersion}.");
         byte dtypeByte = blob[OffDType];
         if (!Enum.IsDefined((SlotDType)dtypeByte))
             throw new InvalidDataException($"Slot blob has unknown dtype code {dtypeByte}.");
@@ -138,7 +148,7 @@ public static class SlotBlob
         if (dim is 0 or > MaxDim)
             throw new InvalidDataException($"Slot blob has implausible dim {dim}; expected 1..{MaxDim}.");
         ulong payloadLength = BinaryPrimitives.ReadUInt64LittleEndian(blob[OffPayloadLength..]);
-        long expected = PayloadSize((int)rows, (int)dim, dtype);
+        long expected = PayloadSize((int)rows, (int)dim, dtype, version);
         if (payloadLength != (ulong)expected)
             throw new InvalidDataException(
                 $"Slot blob payload length {payloadLength} does not match its shape: {rows} × {dim} {dtype} needs {expected} bytes.");
@@ -175,11 +185,12 @@ public static class SlotBlob
         if (bytes.Length > total)
             throw new InvalidDataException($"Slot blob has {bytes.Length - total} trailing bytes after the {total} its header describes.");
         var float16 = header.DType == SlotDType.Float16;
-        // Version 2 float16: the checksum and the finiteness scan go over the payload together, a cache-sized piece at a
+        // Versions 2 and 3 float16: the checksum and the finiteness scan go over the payload together, a cache-sized piece at a
         // time, so the payload comes from memory once (it is larger than the caches when a query reads many spans).
         var finite = true;
         ulong actualChecksum;
-        if (float16 && header.Version == FormatVersion) actualChecksum = ChecksumAndScanFloat16(bytes, out finite);
+        var xxh64 = header.Version != Sha256Version;
+        if (float16 && xxh64) actualChecksum = ChecksumAndScanFloat16(bytes, out finite);
         else actualChecksum = Checksum(bytes, header.Version);
         if (actualChecksum != header.Checksum)
             throw new InvalidDataException(
@@ -189,11 +200,12 @@ public static class SlotBlob
 
         if (float16)
         {
-            if (!finite || header.Version != FormatVersion) ThrowIfNotFinite(bytes[HeaderSize..]);
+            if (!finite || !xxh64) ThrowIfNotFinite(bytes[HeaderSize..]);
             return new SlotMatrix(blob[HeaderSize..], header.Rows, header.Dim);
         }
         var values = new float[(long)header.Rows * header.Dim];
-        DecodeInt8(bytes[HeaderSize..], header.Rows, header.Dim, values);
+        if (header.Version == FormatVersion) DecodeInt8(bytes[HeaderSize..], header.Rows, header.Dim, values);
+        else DecodeRowScaledInt8(bytes[HeaderSize..], header.Rows, header.Dim, values);
         return new SlotMatrix(values, header.Rows, header.Dim, header.DType);
     }
 
@@ -205,16 +217,17 @@ public static class SlotBlob
             throw new ArgumentOutOfRangeException(nameof(dim), dim, $"Dim must be 1..{MaxDim}.");
     }
 
-    private static long PayloadSize(int rows, int dim, SlotDType dtype) => dtype switch
+    private static long PayloadSize(int rows, int dim, SlotDType dtype, ushort version) => dtype switch
     {
         SlotDType.Float16 => (long)rows * dim * 2,
+        SlotDType.Int8 when version == FormatVersion => (long)dim * 2 + 2L * rows * sizeof(float) + (long)rows * dim,
         SlotDType.Int8 => (long)rows * sizeof(float) + (long)rows * dim,
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown slot dtype."),
     };
 
     /// <summary>
     /// The checksum over header bytes 0..55 and the payload, as <paramref name="version"/> defines it: XXH64 with seed 0
-    /// (version 2), or the first 8 bytes of SHA-256 read as a little-endian u64 (version 1).
+    /// (versions 2 and 3), or the first 8 bytes of SHA-256 read as a little-endian u64 (version 1).
     /// </summary>
     public static ulong Checksum(ReadOnlySpan<byte> blob, ushort version)
     {
@@ -227,7 +240,7 @@ public static class SlotBlob
             sha.GetHashAndReset(hash);
             return BinaryPrimitives.ReadUInt64LittleEndian(hash);
         }
-        if (version != FormatVersion) throw new ArgumentOutOfRangeException(nameof(version), version, "unknown slot blob version");
+        if (version is not (FormatVersion or RowScaleVersion)) throw new ArgumentOutOfRangeException(nameof(version), version, "unknown slot blob version");
         return XxHash64.Hash(blob[..OffChecksum], blob[HeaderSize..]);
     }
 
@@ -302,59 +315,144 @@ public static class SlotBlob
         }
     }
 
+    /// <summary>
+    /// Version 3 int8: u = the block's column means scaled to max |u| = 1 (binary16 holds it to 2^-11 relative); per
+    /// row, a = ⟨x, u⟩ / ⟨u, u⟩ (the least-squares multiple of u) and the residual x − a·u quantized with s = max|residual| / 127. A row keeps its own error bound s/2 ≤ max|x| / 254
+    /// whatever the other rows hold (a tiny row next to a huge one gets a ≈ 0); arithmetic is in double.
+    /// </summary>
     private static void EncodeInt8(ReadOnlySpan<float> slots, int rows, int dim, Span<byte> payload)
     {
-        var scales = payload[..(rows * sizeof(float))];
-        var quant = payload[(rows * sizeof(float))..];
+        for (int i = 0; i < slots.Length; i++)
+            if (!float.IsFinite(slots[i]))
+                throw new ArgumentException($"Slot value {i} (row {i / dim}) is {slots[i]}; a slot blob stores finite values only.", nameof(slots));
+        var layout = Int8Layout(rows, dim);
+        Span<byte> direction = payload[..layout.Offsets], offsets = payload[layout.Offsets..layout.Scales],
+            scales = payload[layout.Scales..layout.Quant], quant = payload[layout.Quant..];
+        var m = new double[dim];
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < dim; j++) m[j] += slots[r * dim + j];
+        var largest = m.Max(Math.Abs);
+        double mm = 0;
+        for (int j = 0; j < dim; j++)
+        {
+            var u = largest > 0 ? (Half)(m[j] / largest) : Half.Zero;
+            m[j] = (double)u;                   // the encoder fits what the decoder will read
+            mm += m[j] * m[j];
+            BinaryPrimitives.WriteHalfLittleEndian(direction[(j * 2)..], u);
+        }
+        var residual = new double[dim];
         for (int r = 0; r < rows; r++)
         {
             var row = slots.Slice(r * dim, dim);
-            float maxAbs = 0;
-            for (int j = 0; j < row.Length; j++)
+            double xm = 0;
+            for (int j = 0; j < dim; j++) xm += row[j] * m[j];
+            var a = mm > 0 && double.IsFinite(mm) ? (float)(xm / mm) : 0f;
+            if (!float.IsFinite(a)) a = 0f;
+            // The fit minimises the residual's sum of squares, not its largest value: a row the common part does not
+            // help (or whose residual scale would overflow float32) is stored without it, so no row is quantized
+            // more coarsely than plain per-row scaling would.
+            var scale = Residual(row, 0f, m, residual);
+            if (a != 0f)
             {
-                float x = row[j];
-                if (!float.IsFinite(x))
-                    throw new ArgumentException($"Slot value {r * dim + j} (row {r}) is {x}; a slot blob stores finite values only.", nameof(slots));
-                maxAbs = MathF.Max(maxAbs, MathF.Abs(x));
+                var plain = scale;
+                scale = Residual(row, a, m, residual);
+                if (!(scale < plain)) scale = Residual(row, a = 0f, m, residual);
             }
-            // A row so tiny that max/127 underflows float32 gets scale 0 and decodes to zeros
-            // (error below 1e-43, far under any meaningful slot value).
-            float scale = (float)(maxAbs / 127.0);
+            BinaryPrimitives.WriteSingleLittleEndian(offsets[(r * sizeof(float))..], a);
             BinaryPrimitives.WriteSingleLittleEndian(scales[(r * sizeof(float))..], scale);
+            Quantize(residual, scale, quant.Slice(r * dim, dim));
+        }
+    }
+
+    /// <summary>residual = x − a·u; returns its int8 scale, max|residual| / 127 as float32 (0 for a zero residual, or
+    /// one so tiny that the scale underflows: the error is then below 1e-43).</summary>
+    private static float Residual(ReadOnlySpan<float> x, float a, double[] m, double[] residual)
+    {
+        double maxAbs = 0;
+        for (int j = 0; j < x.Length; j++)
+        {
+            residual[j] = x[j] - (double)a * m[j];
+            maxAbs = Math.Max(maxAbs, Math.Abs(residual[j]));
+        }
+        return (float)(maxAbs / 127.0);
+    }
+
+    private static void Quantize(ReadOnlySpan<double> values, float scale, Span<byte> q)
+    {
+        if (scale == 0)
+        {
+            q.Clear();
+            return;
+        }
+        double inv = 1.0 / scale;
+        for (int j = 0; j < values.Length; j++)
+            q[j] = (byte)(sbyte)Math.Clamp(Math.Round(values[j] * inv, MidpointRounding.ToEven), -127.0, 127.0);
+    }
+
+    /// <summary>Where a version-3 int8 payload's parts start: dim binary16 direction values, rows weights, rows scales,
+    /// then the bytes.</summary>
+    private static (int Offsets, int Scales, int Quant) Int8Layout(int rows, int dim) =>
+        (dim * 2, dim * 2 + rows * sizeof(float), dim * 2 + 2 * rows * sizeof(float));
+
+    private static void DecodeInt8(ReadOnlySpan<byte> payload, int rows, int dim, float[] values)
+    {
+        var layout = Int8Layout(rows, dim);
+        var direction = new double[dim];
+        for (int j = 0; j < dim; j++)
+        {
+            var u = BinaryPrimitives.ReadHalfLittleEndian(payload[(j * 2)..]);
+            if (!(Half.Abs(u) <= Half.One))
+                throw new InvalidDataException($"Slot blob column {j} has invalid int8 direction value {u}; they lie in [-1, 1].");
+            direction[j] = (double)u;
+        }
+        ReadOnlySpan<byte> offsets = payload[layout.Offsets..layout.Scales], scales = payload[layout.Scales..layout.Quant],
+            quant = payload[layout.Quant..];
+        for (int r = 0; r < rows; r++)
+        {
+            float a = BinaryPrimitives.ReadSingleLittleEndian(offsets[(r * sizeof(float))..]);
+            if (!float.IsFinite(a))
+                throw new InvalidDataException($"Slot blob row {r} has invalid int8 weight {a}; weights are finite.");
+            float scale = ReadScale(scales, r);
             var q = quant.Slice(r * dim, dim);
-            if (scale == 0)
+            var dst = values.AsSpan(r * dim, dim);
+            for (int j = 0; j < dim; j++)
             {
-                q.Clear();
-                continue;
-            }
-            double inv = 1.0 / scale;
-            for (int j = 0; j < row.Length; j++)
-            {
-                double v = Math.Round(row[j] * inv, MidpointRounding.ToEven);
-                q[j] = (byte)(sbyte)Math.Clamp(v, -127.0, 127.0);
+                var v = (float)(ReadQuant(q, r, j) * (double)scale + a * direction[j]);
+                if (!float.IsFinite(v))
+                    throw new InvalidDataException($"Slot blob row {r} column {j} decodes to {v}; the blob is corrupt.");
+                dst[j] = v;
             }
         }
     }
 
-    private static void DecodeInt8(ReadOnlySpan<byte> payload, int rows, int dim, float[] values)
+    /// <summary>Versions 1 and 2 int8: a scale per row and nothing else; value = q × scale.</summary>
+    private static void DecodeRowScaledInt8(ReadOnlySpan<byte> payload, int rows, int dim, float[] values)
     {
         var scales = payload[..(rows * sizeof(float))];
         var quant = payload[(rows * sizeof(float))..];
         for (int r = 0; r < rows; r++)
         {
-            float scale = BinaryPrimitives.ReadSingleLittleEndian(scales[(r * sizeof(float))..]);
-            if (!float.IsFinite(scale) || scale < 0)
-                throw new InvalidDataException($"Slot blob row {r} has invalid int8 scale {scale}; scales are finite and ≥ 0.");
+            float scale = ReadScale(scales, r);
             var q = quant.Slice(r * dim, dim);
             var dst = values.AsSpan(r * dim, dim);
-            for (int j = 0; j < q.Length; j++)
-            {
-                sbyte s = (sbyte)q[j];
-                if (s == sbyte.MinValue)
-                    throw new InvalidDataException($"Slot blob row {r} holds int8 value -128; values are in [-127, 127].");
-                dst[j] = s * scale;
-            }
+            for (int j = 0; j < dim; j++) dst[j] = ReadQuant(q, r, j) * scale;
         }
+    }
+
+    private static float ReadScale(ReadOnlySpan<byte> scales, int r)
+    {
+        float scale = BinaryPrimitives.ReadSingleLittleEndian(scales[(r * sizeof(float))..]);
+        if (!float.IsFinite(scale) || scale < 0)
+            throw new InvalidDataException($"Slot blob row {r} has invalid int8 scale {scale}; scales are finite and ≥ 0.");
+        return scale;
+    }
+
+    private static sbyte ReadQuant(ReadOnlySpan<byte> q, int r, int j)
+    {
+        var s = (sbyte)q[j];
+        if (s == sbyte.MinValue)
+            throw new InvalidDataException($"Slot blob row {r} holds int8 value -128; values are in [-127, 127].");
+        return s;
     }
 }
 

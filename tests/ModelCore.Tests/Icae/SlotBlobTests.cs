@@ -95,31 +95,74 @@ public class SlotBlobTests
         {
             float maxAbs = 0;
             for (int j = 0; j < dim; j++) maxAbs = MathF.Max(maxAbs, MathF.Abs(x[r * dim + j]));
-            float storedScale = BinaryPrimitives.ReadSingleLittleEndian(blob.AsSpan(SlotBlob.HeaderSize + 4 * r));
-            Assert.Equal((float)(maxAbs / 127.0), storedScale);
-            double bound = storedScale / 2.0 * (1 + 1e-6) + 1e-45;
+            float storedScale = Int8Scale(blob, rows, dim, r);
+            // Never coarser than plain per-row scaling, whatever the other rows (here 1e30 beside 1e-30) hold.
+            Assert.True(storedScale <= (float)(maxAbs / 127.0), $"row {r}: scale {storedScale} for max {maxAbs}");
             for (int j = 0; j < dim; j++)
             {
                 double err = Math.Abs((double)m.Values[r * dim + j] - x[r * dim + j]);
+                double bound = storedScale / 2.0 * (1 + 1e-6) + Math.Abs(x[r * dim + j]) * 1e-7 + 1e-45;   // + float32 rounding
                 Assert.True(err <= bound, $"row {r} col {j}: {x[r * dim + j]} -> {m.Values[r * dim + j]} (scale {storedScale})");
             }
         }
         // The all-zero row has scale 0 and decodes to exact zeros.
-        Assert.Equal(0f, BinaryPrimitives.ReadSingleLittleEndian(blob.AsSpan(SlotBlob.HeaderSize + 4 * 3)));
+        Assert.Equal(0f, Int8Scale(blob, rows, dim, 3));
         Assert.All(m.Row(3).ToArray(), v => Assert.Equal(0f, v));
         // A row's largest magnitude maps to ±127 and comes back to (nearly) itself.
         Assert.Equal(-2.5f, m.Values[4 * dim + 5], 1e-6f);
         Assert.Equal(0.125f, m.Values[5 * dim], 1e-7f);
     }
 
+    /// <summary>Row r's int8 scale in a version-3 blob: after dim binary16 direction values and rows weights.</summary>
+    private static float Int8Scale(byte[] blob, int rows, int dim, int r) =>
+        BinaryPrimitives.ReadSingleLittleEndian(blob.AsSpan(SlotBlob.HeaderSize + 2 * dim + 4 * (rows + r)));
+
     [Fact]
     public void Int8_quantizes_symmetrically_with_round_half_even()
     {
+        // Two opposite rows: the column means are 0, so each row is quantized on its own.
         // max = 127 -> scale 1; 0.5 -> 0, 1.5 -> 2, 2.5 -> 2, -0.5 -> 0, -1.5 -> -2
-        float[] x = [127f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -127f, 3.49f];
-        var blob = SlotBlob.Encode(x, 1, x.Length, SlotDType.Int8, Fp);
-        var q = blob.AsSpan(SlotBlob.HeaderSize + 4).ToArray().Select(b => (sbyte)b).ToArray();
+        float[] row = [127f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -127f, 3.49f];
+        float[] x = [.. row, .. row.Select(v => -v)];
+        var blob = SlotBlob.Encode(x, 2, row.Length, SlotDType.Int8, Fp);
+        Assert.Equal(1f, Int8Scale(blob, 2, row.Length, 0));
+        var q = blob.AsSpan(SlotBlob.HeaderSize + 2 * row.Length + 4 * 4, row.Length).ToArray().Select(b => (sbyte)b).ToArray();
         Assert.Equal(new sbyte[] { 127, 0, 2, 2, 0, -2, -127, 3 }, q);
+    }
+
+    /// <summary>Slot-like rows: a direction every row shares (the final norm's outlier channels), its weight varying by
+    /// row, plus a row-specific part, as the shipped encoder's slots are.</summary>
+    private static float[] SlotLikeRows(int rows, int dim, int seed)
+    {
+        var rng = new Random(seed);
+        var common = Enumerable.Range(0, dim).Select(j => (j % 37 == 0 ? 4.0 : 1.0) * (rng.NextDouble() * 2 - 1)).ToArray();
+        var x = new float[rows * dim];
+        for (int r = 0; r < rows; r++)
+        {
+            var weight = 0.5 + rng.NextDouble();
+            for (int j = 0; j < dim; j++) x[r * dim + j] = (float)(weight * common[j] + 0.4 * (rng.NextDouble() * 2 - 1));
+        }
+        return x;
+    }
+
+    [Fact]
+    public void Int8_keeps_the_common_direction_out_of_the_quantization_error()
+    {
+        const int rows = 128, dim = 256;
+        var x = SlotLikeRows(rows, dim, seed: 3);
+        var decoded = SlotBlob.Decode(SlotBlob.Encode(x, rows, dim, SlotDType.Int8, Fp), Fp).Values;
+        double error = 0, plainError = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.AsSpan(r * dim, dim);
+            var step = row.ToArray().Max(MathF.Abs) / 127.0;
+            for (int j = 0; j < dim; j++)
+            {
+                error += Math.Pow(decoded[r * dim + j] - row[j], 2);
+                plainError += Math.Pow(Math.Round(row[j] / step, MidpointRounding.ToEven) * step - row[j], 2);   // version 2's int8
+            }
+        }
+        Assert.True(error < plainError / 4, $"squared error {error:G3} against {plainError:G3} with row scales alone");
     }
 
     // ---- sizes and header ----
@@ -129,7 +172,7 @@ public class SlotBlobTests
     {
         Assert.Equal(64, SlotBlob.HeaderSize);
         Assert.Equal((1L << 20) + 64, SlotBlob.SizeOf(128, 4096, SlotDType.Float16));            // 1 MiB + header
-        Assert.Equal((1L << 19) + 128 * 4 + 64, SlotBlob.SizeOf(128, 4096, SlotDType.Int8));     // half + 4 B/row
+        Assert.Equal((1L << 19) + 4096 * 2 + 128 * 8 + 64, SlotBlob.SizeOf(128, 4096, SlotDType.Int8));  // half + direction + 8 B/row
         Assert.Equal(64 + 2L * 65536 * 65536, SlotBlob.SizeOf(65536, 65536, SlotDType.Float16)); // no int overflow
         Assert.Throws<ArgumentOutOfRangeException>(() => SlotBlob.SizeOf(0, 4096, SlotDType.Float16));
         Assert.Throws<ArgumentOutOfRangeException>(() => SlotBlob.SizeOf(128, 65537, SlotDType.Int8));
@@ -154,7 +197,7 @@ public class SlotBlobTests
         Assert.Equal(SlotDType.Int8, h.DType);
         Assert.Equal((16, 32), (h.Rows, h.Dim));
         Assert.Equal(Fp, h.Fingerprint);
-        Assert.Equal(16 * 4 + 16 * 32, h.PayloadLength);
+        Assert.Equal(32 * 2 + 2 * 16 * 4 + 16 * 32, h.PayloadLength);   // direction, weights and scales, bytes
         Assert.Equal(blob.Length, h.TotalLength);
         Assert.Equal(SlotBlob.ReadHeader(blob), h);
     }
@@ -253,8 +296,8 @@ public class SlotBlobTests
         var good = SlotBlob.Encode(RandomSlots(2, 8, 10), 2, 8, Fp);
 
         var b = (byte[])good.Clone();
-        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(4), 3);
-        Refused(b, "version 3");
+        BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(4), 4);
+        Refused(b, "version 4");
 
         b = (byte[])good.Clone();
         b[6] = 7;
@@ -288,8 +331,8 @@ public class SlotBlobTests
 
         // Shape edited to another valid shape with the same element count: length still disagrees for int8.
         blob = SlotBlob.Encode(RandomSlots(2, 8, 12), 2, 8, SlotDType.Int8, Fp);
-        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(8), 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(12), 4);
+        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(12), 16);
         Refused(blob, "payload length");
     }
 
@@ -354,29 +397,51 @@ public class SlotBlobTests
         Reseal(f16);
         Refused(f16, "finite");
 
-        var i8 = SlotBlob.Encode(new float[] { 1, 2, 3, 4 }, 1, 4, SlotDType.Int8, Fp);
-        var scaleBytes = i8.AsSpan(SlotBlob.HeaderSize, 4).ToArray();
-        BinaryPrimitives.WriteSingleLittleEndian(i8.AsSpan(SlotBlob.HeaderSize), -1f);
-        Reseal(i8);
-        Refused(i8, "scale");
-        BinaryPrimitives.WriteSingleLittleEndian(i8.AsSpan(SlotBlob.HeaderSize), float.PositiveInfinity);
-        Reseal(i8);
-        Refused(i8, "scale");
-        scaleBytes.CopyTo(i8.AsSpan(SlotBlob.HeaderSize));
-        i8[SlotBlob.HeaderSize + 4] = 0x80; // -128
-        Reseal(i8);
-        Refused(i8, "-128");
+        // One row of 4: the binary16 direction at +0, the weight at +8, the scale at +12, the bytes at +16.
+        var good = SlotBlob.Encode(new float[] { 1, 2, 3, 4 }, 1, 4, SlotDType.Int8, Fp);
+        foreach (var (offset, value, message) in new[]
+        {
+            (12, -1f, "scale"), (12, float.PositiveInfinity, "scale"), (8, float.NaN, "weight"),
+        })
+        {
+            var i8 = (byte[])good.Clone();
+            BinaryPrimitives.WriteSingleLittleEndian(i8.AsSpan(SlotBlob.HeaderSize + offset), value);
+            Reseal(i8);
+            Refused(i8, message);
+        }
+        var overflows = (byte[])good.Clone();   // finite parts whose sum is not: q × s + a × u beyond float32
+        BinaryPrimitives.WriteSingleLittleEndian(overflows.AsSpan(SlotBlob.HeaderSize + 8), float.MaxValue);
+        BinaryPrimitives.WriteSingleLittleEndian(overflows.AsSpan(SlotBlob.HeaderSize + 12), float.MaxValue / 100);
+        overflows[SlotBlob.HeaderSize + 16 + 3] = 127;
+        Reseal(overflows);
+        Refused(overflows, "decodes to");
+        foreach (var u in new[] { Half.NaN, Half.NegativeInfinity, (Half)1.5f })
+        {
+            var i8 = (byte[])good.Clone();
+            BinaryPrimitives.WriteHalfLittleEndian(i8.AsSpan(SlotBlob.HeaderSize + 2), u);
+            Reseal(i8);
+            Refused(i8, "direction");
+        }
+        var minus128 = (byte[])good.Clone();
+        minus128[SlotBlob.HeaderSize + 16] = 0x80;
+        Reseal(minus128);
+        Refused(minus128, "-128");
     }
 
     // ---- format versions and the checksum ----
 
     [Fact]
-    public void Blobs_are_written_as_version_2_with_an_xxh64_checksum()
+    public void Float16_blobs_are_written_as_version_2_and_int8_as_version_3_with_an_xxh64_checksum()
     {
-        var blob = SlotBlob.Encode(RandomSlots(4, 16, 20), 4, 16, Fp);
-        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
-        var expected = XxHash64.Hash([.. blob.AsSpan(0, 56), .. blob.AsSpan(SlotBlob.HeaderSize)]);
-        Assert.Equal(expected, BinaryPrimitives.ReadUInt64LittleEndian(blob.AsSpan(56)));
+        // fp16's layout has not changed since version 2, so silos from before version 3 still read the default format.
+        foreach (var (dtype, version) in new[] { (SlotDType.Float16, 2), (SlotDType.Int8, 3) })
+        {
+            var blob = SlotBlob.Encode(RandomSlots(4, 16, 20), 4, 16, dtype, Fp);
+            Assert.Equal(version, BinaryPrimitives.ReadUInt16LittleEndian(blob.AsSpan(4)));
+            Assert.Equal(version, SlotBlob.VersionFor(dtype));
+            var expected = XxHash64.Hash([.. blob.AsSpan(0, 56), .. blob.AsSpan(SlotBlob.HeaderSize)]);
+            Assert.Equal(expected, BinaryPrimitives.ReadUInt64LittleEndian(blob.AsSpan(56)));
+        }
     }
 
     [Fact]
@@ -392,6 +457,28 @@ public class SlotBlobTests
             sha.GetHashAndReset().AsSpan(0, 8).CopyTo(blob.AsSpan(56));
         }
         Assert.Equal(SlotBlob.Decode(SlotBlob.Encode(x, 3, 8, Fp), Fp).Values, SlotBlob.Decode(blob, Fp).Values);
+        blob[^1] ^= 1;
+        Refused(blob, "checksum mismatch");
+    }
+
+    [Fact]
+    public void Version_2_int8_blobs_with_row_scales_alone_still_decode()
+    {
+        // Version 2's layout, written by hand: a float32 scale per row, then the bytes; value = q × scale.
+        var v3 = SlotBlob.Encode(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3, SlotDType.Int8, Fp);
+        var blob = new byte[SlotBlob.HeaderSize + 2 * 4 + 6];
+        v3.AsSpan(0, SlotBlob.HeaderSize).CopyTo(blob);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 2);
+        BinaryPrimitives.WriteUInt64LittleEndian(blob.AsSpan(48), 2 * 4 + 6);
+        BinaryPrimitives.WriteSingleLittleEndian(blob.AsSpan(SlotBlob.HeaderSize), 0.5f);
+        BinaryPrimitives.WriteSingleLittleEndian(blob.AsSpan(SlotBlob.HeaderSize + 4), 2f);
+        sbyte[] q = [2, 4, 6, -1, 0, 127];
+        for (var i = 0; i < q.Length; i++) blob[SlotBlob.HeaderSize + 8 + i] = (byte)q[i];
+        Reseal(blob);
+
+        var m = SlotBlob.Decode(blob, Fp);
+        Assert.Equal(2, SlotBlob.ReadHeader(blob).Version);
+        Assert.Equal(new float[] { 1, 2, 3, -2, 0, 254 }, m.Values);
         blob[^1] ^= 1;
         Refused(blob, "checksum mismatch");
     }
