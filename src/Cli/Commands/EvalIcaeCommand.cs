@@ -89,7 +89,12 @@ public static class EvalIcaeCommand
                     ? $"  {r.Tokens,6} {r.Spans,5} {r.Slots,5} {r.Format,-6} {r.BlobBytesPerSpan,7} {b.Median,10:F4} {b.Mean,10:F4} {p.Median,11:F4} {p.Mean,12:F4}"
                     : $"  {r.Tokens,6} {r.Spans,5} {r.Slots,5} {r.Format,-6} {r.BlobBytesPerSpan,7}   skipped: {r.Skipped}");
             if (a.Int8VsFp16.Count > 0)
-                s.AppendLine("  int8 vs fp16 median BLEU drop: " + string.Join(", ", a.Int8VsFp16.Select(c => $"{c.Tokens} tokens {c.MedianBleuDrop:+0.0000;-0.0000;0.0000}")));
+            {
+                s.AppendLine("  int8 against fp16 on the same passages: BLEU drops, the median's 95 % paired-bootstrap interval, passages changed");
+                s.AppendLine("  tokens  median drop  interval            mean drop  changed");
+                foreach (var c in a.Int8VsFp16)
+                    s.AppendLine($"  {c.Tokens,6}  {Signed(c.MedianBleuDrop),11}  {Signed(c.MedianBleuDropLow)} .. {Signed(c.MedianBleuDropHigh)}  {Signed(c.MeanBleuDrop),9}  {c.PassagesChanged,7}");
+            }
             s.AppendLine($"  continuation perplexity of {o.ContinuationTokens} tokens after the context ({SlotRoundTrip.Name(o.StoredFormat)} slots)");
             s.AppendLine("  context tokens slots    raw ppl  slots ppl");
             foreach (var r in a.Continuation)
@@ -107,6 +112,8 @@ public static class EvalIcaeCommand
         s.AppendLine($"total {report.Seconds:F0} s");
         return s.ToString();
     }
+
+    private static string Signed(double value) => value.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture);
 
     private static string Ppl(double? ppl) => ppl is double p ? p.ToString("F2", CultureInfo.InvariantCulture) : "-";
 

@@ -90,7 +90,15 @@ public class IcaeEvaluationTests
 
             // int8 against fp16 where both were scored: the drop in median BLEU the issue bounds.
             Assert.Equal([8, 16], a.Int8VsFp16.Select(c => c.Tokens));
-            Assert.All(a.Int8VsFp16, c => Assert.Equal(c.Fp16MedianBleu - c.Int8MedianBleu, c.MedianBleuDrop));
+            Assert.All(a.Int8VsFp16, c =>
+            {
+                Assert.Equal(c.Fp16MedianBleu - c.Int8MedianBleu, c.MedianBleuDrop);
+                var (fp16, int8) = (a.Autoencoding.Single(r => r.Tokens == c.Tokens && r.Format == "fp16"), a.Autoencoding.Single(r => r.Tokens == c.Tokens && r.Format == "int8"));
+                Assert.Equal(fp16.Bleu!.Mean - int8.Bleu!.Mean, c.MeanBleuDrop, 12);
+                Assert.Equal(fp16.PassageBleu!.Zip(int8.PassageBleu!).Count(p => p.First != p.Second), c.PassagesChanged);
+                Assert.True(c.MedianBleuDropLow <= c.MedianBleuDropHigh);
+            });
+            Assert.All(a.Autoencoding.Where(r => r.Tokens < 240), r => Assert.Equal(r.Bleu!.Median, Summary.Of(r.PassageBleu!).Median));
 
             // Continuation: one row per context multiple, both conditions scored; a random model is about as perplexed as
             // its vocabulary (101) is large.
