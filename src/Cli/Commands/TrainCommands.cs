@@ -182,13 +182,14 @@ public static class TrainCommands
     }
 
     /// <summary>How single-span AE samples are drawn: pretraining's, and the spans a fine-tune keeps (--ae-weight).</summary>
-    private sealed record SpanOptionSet(Option<int?> MaxContext, Option<double> ShortFraction, Option<double> Align)
+    private sealed record SpanOptionSet(Option<int?> MaxContext, Option<double> ShortFraction, Option<double> Align, Option<bool> AlignPooled)
     {
-        public Option[] All => [MaxContext, ShortFraction, Align];
+        public Option[] All => [MaxContext, ShortFraction, Align, AlignPooled];
 
         public IcaeTrainerOptions Read(ParseResult parse, IcaeTrainerOptions options) => options with
         {
             MaxContextTokens = parse.GetValue(MaxContext), ShortFraction = parse.GetValue(ShortFraction), AlignWeight = parse.GetValue(Align),
+            AlignPooled = parse.GetValue(AlignPooled),
         };
     }
 
@@ -202,6 +203,10 @@ public static class TrainCommands
         {
             Description = "μ: weight of the slot-alignment loss (a span of n ≤ k tokens: its last n slots towards its token embeddings; 0: off)",
             DefaultValueFactory = _ => d.AlignWeight,
+        },
+        new Option<bool>("--align-pooled")
+        {
+            Description = "Align spans longer than k too: slot j towards the summed embeddings of its n/k tokens (with --align)",
         });
 
     /// <summary>Pretraining samples from a corpus directory's train.txt, tokenized with the base's tokenizer (cached beside it).</summary>

@@ -60,6 +60,12 @@ public sealed record IcaeTrainerOptions
     /// </summary>
     public double AlignWeight { get; init; }
     /// <summary>
+    /// Alignment for spans longer than k too (ours): slot j of an n-token span pulls towards the sum of the embeddings
+    /// of its share of the span, tokens ⌊j·n/k⌋ .. ⌊(j+1)·n/k⌋ − 1 (four tokens a slot at 512 → 128). Off, a span
+    /// longer than k has no alignment target.
+    /// </summary>
+    public bool AlignPooled { get; init; }
+    /// <summary>
     /// Fine-tuning only: weight of an AE loss on corpus spans beside the answer loss (ours; 0 = the paper's answer loss
     /// alone). Every micro-batch also autoencodes BatchSize single spans drawn as in pretraining (MaxContextTokens,
     /// ShortFraction and the alignment loss apply to them), so the slots learn to answer without unlearning to
@@ -81,6 +87,7 @@ public sealed record IcaeTrainerOptions
         if (Lambda is < 0 or > 1 || double.IsNaN(Lambda)) throw new ArgumentException($"λ must lie in [0, 1], found {Lambda}");
         if (MultiSpanFraction is < 0 or > 1) throw new ArgumentException("the multi-span fraction must lie in [0, 1]");
         if (AlignWeight < 0 || double.IsNaN(AlignWeight)) throw new ArgumentException($"the alignment weight must be non-negative, found {AlignWeight}");
+        if (AlignPooled && AlignWeight == 0) throw new ArgumentException("pooled alignment (--align-pooled) needs an alignment weight (--align μ > 0)");
         if (ShortFraction is < 0 or > 1 || double.IsNaN(ShortFraction)) throw new ArgumentException($"the short-span fraction must lie in [0, 1], found {ShortFraction}");
         if (AeWeight < 0 || double.IsNaN(AeWeight)) throw new ArgumentException($"the AE weight must be non-negative, found {AeWeight}");
         if (AeWeight > 0 && Objective != IcaeObjective.FineTune)
@@ -273,7 +280,7 @@ public sealed class IcaeTrainer : IDisposable
         var aeLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.AutoEncode(s)).ToArray(), samples.Select(s => (int[])[.. s.Context, eos]).ToArray());
         ae += aeLoss.Item<float>();
         var loss = aeLoss.Mul(weight);
-        if (Options.AlignWeight > 0 && SlotAlignmentLoss(Model, samples.Select(s => s.Context).ToArray(), slots) is { } alignLoss)
+        if (Options.AlignWeight > 0 && SlotAlignmentLoss(Model, samples.Select(s => s.Context).ToArray(), slots, Options.AlignPooled) is { } alignLoss)
         {
             align += alignLoss.Item<float>();
             aligned++;
@@ -305,20 +312,38 @@ public sealed class IcaeTrainer : IDisposable
     /// relative offset for the encoder to learn), and the aligned slots end where [AE] begins, the text-marker-text
     /// layout the decoder already copies from. A dense target for every slot, where the AE loss reaches the encoder
     /// only through the frozen decoder. Cosine distance, not MSE: slot norms follow the final norm, not the embeddings.
+    /// With <paramref name="pooled"/>, a one-span sample of n &gt; k tokens pulls slot j towards the summed embeddings
+    /// of tokens ⌊j·n/k⌋ .. ⌊(j+1)·n/k⌋ − 1 (at n = k both rules give slot j ↔ token j).
     /// <paramref name="slots"/>[i] is context i's slots [spans, k, d]. Returns the mean over aligned slots, or null when
     /// no context qualifies.
     /// </summary>
-    public static Tensor? SlotAlignmentLoss(IcaeModel model, IReadOnlyList<int[]> contexts, IReadOnlyList<Tensor> slots)
+    public static Tensor? SlotAlignmentLoss(IcaeModel model, IReadOnlyList<int[]> contexts, IReadOnlyList<Tensor> slots, bool pooled = false)
     {
         var k = model.MemoryTokens;
-        var pairs = contexts.Select((c, i) => (Tokens: c, Slots: slots[i])).Where(p => p.Slots.Size(0) == 1 && p.Tokens.Length <= k).ToArray();
+        var pairs = contexts.Select((c, i) => (Tokens: c, Slots: slots[i]))
+            .Where(p => p.Slots.Size(0) == 1 && (p.Tokens.Length <= k || pooled)).ToArray();
         if (pairs.Length == 0) return null;
-        var device = model.Base.Device;
-        var x = Tensor.Cat(pairs.Select(p => p.Slots.Select(0, 0).Narrow(0, k - p.Tokens.Length, p.Tokens.Length)).ToArray()).To(DType.Float32);   // [N, d]
-        var ids = Tensor.From(pairs.SelectMany(p => p.Tokens).Select(t => (long)t).ToArray()).To(device);
-        var e = model.Base.Embed(ids).To(DType.Float32);                                                  // [N, d], frozen
+        static Tensor Aligned(Tensor spanSlots, int n, int k) => n <= k ? spanSlots.Narrow(0, k - n, n) : spanSlots;   // the last n, or all k
+        var x = Tensor.Cat(pairs.Select(p => Aligned(p.Slots.Select(0, 0), p.Tokens.Length, k)).ToArray()).To(DType.Float32);   // [N, d]
+        var e = Tensor.Cat(pairs.Select(p => AlignmentTargets(model, p.Tokens)).ToArray());                  // [N, d], frozen
         var cosine = x.Mul(e).Sum(-1).Div(x.Pow(2).Sum(-1).Mul(e.Pow(2).Sum(-1)).Sqrt().Clamp(1e-12, null));   // [N]
         return cosine.Neg().Add(1).Mean();
+    }
+
+    /// <summary>
+    /// The alignment targets of one span's aligned slots, float32 [min(n, k), d]: its token embeddings (n ≤ k), or each
+    /// slot's share of them summed (n &gt; k), by a [k, n] matrix with P[j, t] = 1 where ⌊j·n/k⌋ ≤ t &lt; ⌊(j+1)·n/k⌋.
+    /// </summary>
+    private static Tensor AlignmentTargets(IcaeModel model, int[] tokens)
+    {
+        var device = model.Base.Device;
+        var embedded = model.Base.Embed(Tensor.From(tokens.Select(t => (long)t).ToArray()).To(device)).To(DType.Float32);   // [n, d]
+        int n = tokens.Length, k = model.MemoryTokens;
+        if (n <= k) return embedded;
+        var pool = new float[k * n];
+        for (var j = 0; j < k; j++)
+            for (var t = (int)((long)j * n / k); t < (int)((long)(j + 1) * n / k); t++) pool[j * n + t] = 1;
+        return Tensor.From(pool, k, n).To(device).MatMul(embedded);
     }
 
     /// <summary>The samples of micro-batch <paramref name="micro"/> of step <paramref name="step"/>.</summary>

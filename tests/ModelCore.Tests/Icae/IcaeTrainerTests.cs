@@ -117,6 +117,27 @@ public class IcaeTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Pooled_alignment_pulls_each_slot_towards_the_sum_of_its_share_of_a_long_span()
+    {
+        using var model = Model(config: Config(k: 4, span: 8));
+        using var scope = TensorScope.Begin();
+        int[] seven = [5, 9, 2, 7, 3, 8, 6];                                  // 7 tokens on 4 slots: shares {0} {1,2} {3,4} {5,6}
+        var e = model.Base.Embed(Tensor.From(seven.Select(t => (long)t).ToArray())).To(DType.Float32);
+        Tensor Sum(params int[] rows) => rows.Select(r => e.Narrow(0, r, 1)).Aggregate((a, b) => a.Add(b));
+        var pooled = Tensor.Cat([Sum(0), Sum(1, 2), Sum(3, 4), Sum(5, 6)]).Mul(3).Unsqueeze(0);   // [1, 4, d], any norm
+        Assert.InRange(IcaeTrainer.SlotAlignmentLoss(model, [seven], [pooled], pooled: true)!.Item<float>(), -1e-5f, 1e-5f);
+        var shifted = Tensor.Cat([Sum(0, 1), Sum(2, 3), Sum(4, 5), Sum(6)]).Unsqueeze(0);
+        Assert.True(IcaeTrainer.SlotAlignmentLoss(model, [seven], [shifted], pooled: true)!.Item<float>() > 0.05f);
+        // Off by default; a short span is aligned token by token either way.
+        Assert.Null(IcaeTrainer.SlotAlignmentLoss(model, [seven], [pooled]));
+        int[] three = [5, 9, 2];
+        var right = Tensor.Cat([e.Narrow(0, 6, 1), e.Narrow(0, 0, 3)]).Unsqueeze(0);
+        Assert.Equal(IcaeTrainer.SlotAlignmentLoss(model, [three], [right])!.Item<float>(),
+                     IcaeTrainer.SlotAlignmentLoss(model, [three], [right], pooled: true)!.Item<float>());
+        Assert.Contains("--align", Assert.Throws<ArgumentException>(() => (Tiny(1) with { AlignPooled = true }).Validate()).Message);
+    }
+
+    [Fact]
     public void Training_with_slot_alignment_lowers_the_alignment_loss_and_logs_it()
     {
         using var dir = new TempDirectory();
