@@ -5,13 +5,16 @@ using MemoryPlatform.ModelCore.Data;
 
 namespace MemoryPlatform.Cli.Tests;
 
-/// <summary>`memplat train icae-finetune --ae-weight`: the answer loss with an AE loss on corpus spans beside it, end to end.</summary>
-public sealed class TrainIcaeFinetuneCommandTests : IDisposable
+/// <summary>
+/// `memplat train icae-finetune --ae-weight` (the answer loss with an AE loss on corpus spans beside it) and
+/// `memplat train icae-pretrain --align-pooled` (an alignment target for spans longer than k), end to end.
+/// </summary>
+public sealed class TrainIcaeCommandTests : IDisposable
 {
     private readonly TinyIcaeModel model = new();
     private readonly string root = Directory.CreateTempSubdirectory("memplat-ft-").FullName;
 
-    public TrainIcaeFinetuneCommandTests()
+    public TrainIcaeCommandTests()
     {
         Directory.CreateDirectory(Path.Combine(root, "corpus"));
         File.WriteAllLines(Path.Combine(root, "corpus", "train.txt"), Enumerable.Range(0, 200).Select(TinyIcaeModel.Sentence));
@@ -21,7 +24,7 @@ public sealed class TrainIcaeFinetuneCommandTests : IDisposable
         })));
     }
 
-    private ProcessRunner.Result Run(params string[] args) =>
+    private ProcessRunner.Result Finetune(params string[] args) =>
         ProcessRunner.Run(Path.Combine(AppContext.BaseDirectory, "memplat"),
             ["train", "icae-finetune", "--model", model.ModelDir, "--data", Path.Combine(root, "tasks.jsonl"), .. args], timeout: TimeSpan.FromMinutes(3));
 
@@ -38,7 +41,7 @@ public sealed class TrainIcaeFinetuneCommandTests : IDisposable
     public void The_kept_ae_loss_is_trained_logged_and_resumed_from_the_run_directory_alone()
     {
         var run = Path.Combine(root, "run");
-        var first = Run("--adapter", model.AdapterDir, "--out", run, "--steps", "3", "--batch", "2", "--lr", "1e-2", "--warmup", "1",
+        var first = Finetune("--adapter", model.AdapterDir, "--out", run, "--steps", "3", "--batch", "2", "--lr", "1e-2", "--warmup", "1",
                         "--ae-weight", "1", "--corpus", Path.Combine(root, "corpus"), "--max-context", "4", "--align", "1",
                         "--log-every", "1", "--save-every", "1");
         Assert.True(first.ExitCode == 0, first.StdErr);
@@ -57,7 +60,7 @@ public sealed class TrainIcaeFinetuneCommandTests : IDisposable
 
         // Back to step 2; the resume finds the corpus in the run's saved options (no --corpus) and redraws the same spans.
         Directory.Delete(Path.Combine(run, "checkpoints", "step-00000003"), recursive: true);
-        var resumed = Run("--out", run, "--resume");
+        var resumed = Finetune("--out", run, "--resume");
         Assert.True(resumed.ExitCode == 0, resumed.StdErr);
         Assert.Contains("at step 2", resumed.StdErr);
         var again = Log(run);
@@ -70,9 +73,52 @@ public sealed class TrainIcaeFinetuneCommandTests : IDisposable
     public void An_ae_weight_without_a_corpus_is_refused_before_anything_is_written()
     {
         var run = Path.Combine(root, "refused");
-        var result = Run("--adapter", model.AdapterDir, "--out", run, "--steps", "1", "--ae-weight", "1");
+        var result = Finetune("--adapter", model.AdapterDir, "--out", run, "--steps", "1", "--ae-weight", "1");
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("--corpus", result.StdErr);
+        Assert.False(Directory.Exists(run));
+    }
+
+    private ProcessRunner.Result Pretrain(string run, params string[] args) =>
+        ProcessRunner.Run(Path.Combine(AppContext.BaseDirectory, "memplat"),
+            ["train", "icae-pretrain", "--model", model.ModelDir, "--adapter", model.AdapterDir, "--corpus", Path.Combine(root, "corpus"),
+             "--out", run, "--batch", "2", "--lambda", "1", "--max-spans", "1", "--multi-span", "0", "--log-every", "1", .. args],
+            timeout: TimeSpan.FromMinutes(3));
+
+    /// <summary>The align_loss cells of a run's train_log.csv.</summary>
+    private static string[] AlignLosses(string run)
+    {
+        var lines = File.ReadAllLines(Path.Combine(run, "train_log.csv"));
+        var column = Array.IndexOf(lines[0].Split(','), "align_loss");
+        return lines.Skip(1).Select(l => column < 0 ? "" : l.Split(',')[column]).ToArray();
+    }
+
+    [Fact]
+    public void Full_spans_get_an_alignment_loss_only_when_pooled_and_the_option_is_saved_for_a_resume()
+    {
+        // The tiny adapter reads 16-token spans into 4 slots. The same seed draws the same single spans of up to 16
+        // tokens for both runs: without pooling only those of at most 4 tokens are aligned, with it every one is.
+        var plain = Path.Combine(root, "plain");
+        var result = Pretrain(plain, "--align", "1", "--steps", "6");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+
+        var pooled = Path.Combine(root, "pooled");
+        result = Pretrain(pooled, "--align", "1", "--align-pooled", "--steps", "6");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var (plainLosses, pooledLosses) = (AlignLosses(plain), AlignLosses(pooled));
+        Assert.All(pooledLosses, cell => Assert.InRange(double.Parse(cell, CultureInfo.InvariantCulture), 0, 2));
+        Assert.NotEqual(plainLosses, pooledLosses);
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(pooled, "checkpoints", "step-00000006", "trainer_state.json")));
+        Assert.True(state.RootElement.GetProperty("options").GetProperty("AlignPooled").GetBoolean());
+    }
+
+    [Fact]
+    public void Pooled_alignment_without_an_alignment_weight_is_refused_before_anything_is_written()
+    {
+        var run = Path.Combine(root, "refused");
+        var result = Pretrain(run, "--align-pooled", "--steps", "1");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--align", result.StdErr);
         Assert.False(Directory.Exists(run));
     }
 
