@@ -351,13 +351,9 @@ public static class SlotBlob
             // The fit minimises the residual's sum of squares, not its largest value: a row the common part does not
             // help (or whose residual scale would overflow float32) is stored without it, so no row is quantized
             // more coarsely than plain per-row scaling would.
-            var scale = Residual(row, 0f, m, residual);
-            if (a != 0f)
-            {
-                var plain = scale;
-                scale = Residual(row, a, m, residual);
-                if (!(scale < plain)) scale = Residual(row, a = 0f, m, residual);
-            }
+            var scale = Residual(row, a, m, residual);
+            if (a != 0f && !(scale < (float)(Math.Abs(TensorPrimitives.MaxMagnitude(row)) / 127.0)))
+                scale = Residual(row, a = 0f, m, residual);
             BinaryPrimitives.WriteSingleLittleEndian(offsets[(r * sizeof(float))..], a);
             BinaryPrimitives.WriteSingleLittleEndian(scales[(r * sizeof(float))..], scale);
             Quantize(residual, scale, quant.Slice(r * dim, dim));
