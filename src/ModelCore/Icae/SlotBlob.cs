@@ -326,35 +326,35 @@ public static class SlotBlob
             if (!float.IsFinite(slots[i]))
                 throw new ArgumentException($"Slot value {i} (row {i / dim}) is {slots[i]}; a slot blob stores finite values only.", nameof(slots));
         var layout = Int8Layout(rows, dim);
-        Span<byte> direction = payload[..layout.Offsets], offsets = payload[layout.Offsets..layout.Scales],
+        Span<byte> direction = payload[..layout.Weights], weights = payload[layout.Weights..layout.Scales],
             scales = payload[layout.Scales..layout.Quant], quant = payload[layout.Quant..];
-        var m = new double[dim];
+        var u = new double[dim];                // the column sums, then the direction as stored
         for (int r = 0; r < rows; r++)
-            for (int j = 0; j < dim; j++) m[j] += slots[r * dim + j];
-        var largest = m.Max(Math.Abs);
-        double mm = 0;
+            for (int j = 0; j < dim; j++) u[j] += slots[r * dim + j];
+        var largest = u.Max(Math.Abs);
+        double uu = 0;
         for (int j = 0; j < dim; j++)
         {
-            var u = largest > 0 ? (Half)(m[j] / largest) : Half.Zero;
-            m[j] = (double)u;                   // the encoder fits what the decoder will read
-            mm += m[j] * m[j];
-            BinaryPrimitives.WriteHalfLittleEndian(direction[(j * 2)..], u);
+            var stored = largest > 0 ? (Half)(u[j] / largest) : Half.Zero;
+            u[j] = (double)stored;              // the encoder fits what the decoder will read
+            uu += u[j] * u[j];
+            BinaryPrimitives.WriteHalfLittleEndian(direction[(j * 2)..], stored);
         }
         var residual = new double[dim];
         for (int r = 0; r < rows; r++)
         {
             var row = slots.Slice(r * dim, dim);
-            double xm = 0;
-            for (int j = 0; j < dim; j++) xm += row[j] * m[j];
-            var a = mm > 0 && double.IsFinite(mm) ? (float)(xm / mm) : 0f;
+            double xu = 0;
+            for (int j = 0; j < dim; j++) xu += row[j] * u[j];
+            var a = uu > 0 && double.IsFinite(uu) ? (float)(xu / uu) : 0f;
             if (!float.IsFinite(a)) a = 0f;
             // The fit minimises the residual's sum of squares, not its largest value: a row the common part does not
             // help (or whose residual scale would overflow float32) is stored without it, so no row is quantized
             // more coarsely than plain per-row scaling would.
-            var scale = Residual(row, a, m, residual);
+            var scale = Residual(row, a, u, residual);
             if (a != 0f && !(scale < (float)(Math.Abs(TensorPrimitives.MaxMagnitude(row)) / 127.0)))
-                scale = Residual(row, a = 0f, m, residual);
-            BinaryPrimitives.WriteSingleLittleEndian(offsets[(r * sizeof(float))..], a);
+                scale = Residual(row, a = 0f, u, residual);
+            BinaryPrimitives.WriteSingleLittleEndian(weights[(r * sizeof(float))..], a);
             BinaryPrimitives.WriteSingleLittleEndian(scales[(r * sizeof(float))..], scale);
             Quantize(residual, scale, quant.Slice(r * dim, dim));
         }
@@ -362,12 +362,12 @@ public static class SlotBlob
 
     /// <summary>residual = x − a·u; returns its int8 scale, max|residual| / 127 as float32 (0 for a zero residual, or
     /// one so tiny that the scale underflows: the error is then below 1e-43).</summary>
-    private static float Residual(ReadOnlySpan<float> x, float a, double[] m, double[] residual)
+    private static float Residual(ReadOnlySpan<float> x, float a, double[] u, double[] residual)
     {
         double maxAbs = 0;
         for (int j = 0; j < x.Length; j++)
         {
-            residual[j] = x[j] - (double)a * m[j];
+            residual[j] = x[j] - (double)a * u[j];
             maxAbs = Math.Max(maxAbs, Math.Abs(residual[j]));
         }
         return (float)(maxAbs / 127.0);
@@ -387,7 +387,7 @@ public static class SlotBlob
 
     /// <summary>Where a version-3 int8 payload's parts start: dim binary16 direction values, rows weights, rows scales,
     /// then the bytes.</summary>
-    private static (int Offsets, int Scales, int Quant) Int8Layout(int rows, int dim) =>
+    private static (int Weights, int Scales, int Quant) Int8Layout(int rows, int dim) =>
         (dim * 2, dim * 2 + rows * sizeof(float), dim * 2 + 2 * rows * sizeof(float));
 
     private static void DecodeInt8(ReadOnlySpan<byte> payload, int rows, int dim, float[] values)
@@ -401,11 +401,11 @@ public static class SlotBlob
                 throw new InvalidDataException($"Slot blob column {j} has invalid int8 direction value {u}; they lie in [-1, 1].");
             direction[j] = (double)u;
         }
-        ReadOnlySpan<byte> offsets = payload[layout.Offsets..layout.Scales], scales = payload[layout.Scales..layout.Quant],
+        ReadOnlySpan<byte> weights = payload[layout.Weights..layout.Scales], scales = payload[layout.Scales..layout.Quant],
             quant = payload[layout.Quant..];
         for (int r = 0; r < rows; r++)
         {
-            float a = BinaryPrimitives.ReadSingleLittleEndian(offsets[(r * sizeof(float))..]);
+            float a = BinaryPrimitives.ReadSingleLittleEndian(weights[(r * sizeof(float))..]);
             if (!float.IsFinite(a))
                 throw new InvalidDataException($"Slot blob row {r} has invalid int8 weight {a}; weights are finite.");
             float scale = ReadScale(scales, r);
