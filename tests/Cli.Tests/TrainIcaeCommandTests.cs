@@ -6,8 +6,9 @@ using MemoryPlatform.ModelCore.Data;
 namespace MemoryPlatform.Cli.Tests;
 
 /// <summary>
-/// `memplat train icae-finetune --ae-weight` (the answer loss with an AE loss on corpus spans beside it) and
-/// `memplat train icae-pretrain --align-pooled` (an alignment target for spans longer than k), end to end.
+/// `memplat train icae-finetune --ae-weight` (the answer loss with an AE loss on corpus spans beside it), and
+/// `memplat train icae-pretrain --align-pooled` (an alignment target for spans longer than k) and `--ae-per-sample`
+/// (the AE loss averaged per span), end to end.
 /// </summary>
 public sealed class TrainIcaeCommandTests : IDisposable
 {
@@ -110,6 +111,31 @@ public sealed class TrainIcaeCommandTests : IDisposable
         Assert.NotEqual(plainLosses, pooledLosses);
         using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(pooled, "checkpoints", "step-00000006", "trainer_state.json")));
         Assert.True(state.RootElement.GetProperty("options").GetProperty("AlignPooled").GetBoolean());
+    }
+
+    /// <summary>The ae_loss cells of a run's train_log.csv.</summary>
+    private static double[] AeLosses(string run)
+    {
+        var lines = File.ReadAllLines(Path.Combine(run, "train_log.csv"));
+        var column = Array.IndexOf(lines[0].Split(','), "ae_loss");
+        return lines.Skip(1).Select(l => double.Parse(l.Split(',')[column], CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    [Fact]
+    public void The_AE_loss_per_sample_weighs_the_same_spans_otherwise_and_is_saved_for_a_resume()
+    {
+        // Same seed, same spans of 1..16 tokens: only the weighting of their tokens differs, from the first step on.
+        var tokenMean = Path.Combine(root, "token-mean");
+        var result = Pretrain(tokenMean, "--steps", "2");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var perSample = Path.Combine(root, "per-sample");
+        result = Pretrain(perSample, "--ae-per-sample", "--steps", "2");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var (a, b) = (AeLosses(tokenMean), AeLosses(perSample));
+        Assert.All(b, loss => Assert.True(double.IsFinite(loss) && loss > 0, $"AE loss {loss}"));
+        Assert.NotEqual(a[0], b[0], 1e-6);
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(perSample, "checkpoints", "step-00000002", "trainer_state.json")));
+        Assert.True(state.RootElement.GetProperty("options").GetProperty("AeLossPerSample").GetBoolean());
     }
 
     [Fact]

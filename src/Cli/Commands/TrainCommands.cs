@@ -182,14 +182,15 @@ public static class TrainCommands
     }
 
     /// <summary>How single-span AE samples are drawn: pretraining's, and the spans a fine-tune keeps (--ae-weight).</summary>
-    private sealed record SpanOptionSet(Option<int?> MaxContext, Option<double> ShortFraction, Option<double> Align, Option<bool> AlignPooled)
+    private sealed record SpanOptionSet(Option<int?> MaxContext, Option<double> ShortFraction, Option<double> Align, Option<bool> AlignPooled,
+                                        Option<bool> AePerSample)
     {
-        public Option[] All => [MaxContext, ShortFraction, Align, AlignPooled];
+        public Option[] All => [MaxContext, ShortFraction, Align, AlignPooled, AePerSample];
 
         public IcaeTrainerOptions Read(ParseResult parse, IcaeTrainerOptions options) => options with
         {
             MaxContextTokens = parse.GetValue(MaxContext), ShortFraction = parse.GetValue(ShortFraction), AlignWeight = parse.GetValue(Align),
-            AlignPooled = parse.GetValue(AlignPooled),
+            AlignPooled = parse.GetValue(AlignPooled), AeLossPerSample = parse.GetValue(AePerSample),
         };
     }
 
@@ -207,6 +208,10 @@ public static class TrainCommands
         new Option<bool>("--align-pooled")
         {
             Description = "Align spans longer than k too: slot j towards the summed embeddings of its n/k tokens (with --align)",
+        },
+        new Option<bool>("--ae-per-sample")
+        {
+            Description = "Average the AE loss per span, not per token, so short spans weigh as much as full ones",
         });
 
     /// <summary>Pretraining samples from a corpus directory's train.txt, tokenized with the base's tokenizer (cached beside it).</summary>

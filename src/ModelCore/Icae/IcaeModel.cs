@@ -292,9 +292,10 @@ public sealed class IcaeModel : IDisposable
     /// being its layout followed by its target (the last target token only as a label). Requests are right-padded
     /// into one batch and the padding is masked, so the batch mean equals the token-weighted mean of the requests
     /// alone. Differentiable in the slots and the memory table (and the LoRA of a decoder-LoRA adapter, whose dropout
-    /// <paramref name="training"/> turns on); the base stays frozen.
+    /// <paramref name="training"/> turns on); the base stays frozen. With <paramref name="perSample"/> the loss is instead
+    /// the mean over requests of each request's own token mean, so a short target weighs as much as a long one.
     /// </summary>
-    public Tensor DecoderLoss(IReadOnlyList<IcaePrompt> prompts, IReadOnlyList<int[]> targets, bool training = false)
+    public Tensor DecoderLoss(IReadOnlyList<IcaePrompt> prompts, IReadOnlyList<int[]> targets, bool training = false, bool perSample = false)
     {
         if (prompts.Count == 0 || prompts.Count != targets.Count)
             throw new ArgumentException($"need one target per prompt, got {prompts.Count} prompts and {targets.Count} targets");
@@ -317,7 +318,10 @@ public sealed class IcaeModel : IDisposable
         var index = Tensor.From(labelAt.Select(l => l.Row * T + l.Position).ToArray()).To(Base.Device);
         var logits = Base.Logits(hidden.Reshape(-1, HiddenSize).IndexSelect(0, index));        // [N, V] float32
         var labels = Tensor.From(labelAt.Select(l => (long)l.Token).ToArray()).To(Base.Device);
-        return scope.Keep(Functional.CrossEntropy(logits, labels));
+        if (!perSample) return scope.Keep(Functional.CrossEntropy(logits, labels));
+        // Token t of request i weighs 1 / (requests · |target i|): the weighted sum is the mean of the per-request means.
+        var weights = Tensor.From(labelAt.Select(l => 1f / (prompts.Count * targets[l.Row].Length)).ToArray()).To(Base.Device);
+        return scope.Keep(Functional.CrossEntropy(logits, labels, reduction: Reduction.None).Mul(weights).Sum());
     }
 
     /// <summary>Rows [T_i, d] right-padded with zeros into [B, T, d]; positions [B, T] from 0; keep [B, T] (null when nothing is padded).</summary>

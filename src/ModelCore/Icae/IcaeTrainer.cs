@@ -66,6 +66,12 @@ public sealed record IcaeTrainerOptions
     /// </summary>
     public bool AlignPooled { get; init; }
     /// <summary>
+    /// The AE loss as the mean of each span's own token mean (ours; off: the token mean of the batch, the paper's). A span
+    /// drawn up to 512 tokens has four times a short one's tokens, so with ShortFraction 0.75 the token mean still gives
+    /// the full spans 57 % of the AE loss; per span, a short span weighs as much as a full one.
+    /// </summary>
+    public bool AeLossPerSample { get; init; }
+    /// <summary>
     /// Fine-tuning only: weight of an AE loss on corpus spans beside the answer loss (ours; 0 = the paper's answer loss
     /// alone). Every micro-batch also autoencodes BatchSize single spans drawn as in pretraining (MaxContextTokens,
     /// ShortFraction and the alignment loss apply to them), so the slots learn to answer without unlearning to
@@ -277,7 +283,8 @@ public sealed class IcaeTrainer : IDisposable
     /// </summary>
     private Tensor AutoEncodingLoss(IcaeSample[] samples, Tensor[] slots, double weight, ref double ae, ref double align, ref int aligned)
     {
-        var aeLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.AutoEncode(s)).ToArray(), samples.Select(s => (int[])[.. s.Context, eos]).ToArray());
+        var aeLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.AutoEncode(s)).ToArray(), samples.Select(s => (int[])[.. s.Context, eos]).ToArray(),
+                                       perSample: Options.AeLossPerSample);
         ae += aeLoss.Item<float>();
         var loss = aeLoss.Mul(weight);
         if (Options.AlignWeight > 0 && SlotAlignmentLoss(Model, samples.Select(s => s.Context).ToArray(), slots, Options.AlignPooled) is { } alignLoss)

@@ -112,7 +112,7 @@ public class IcaeDecoderTests
     }
 
     [Fact]
-    public void The_decoder_loss_of_a_padded_batch_is_the_token_weighted_mean_of_each_request_alone()
+    public void The_decoder_loss_of_a_padded_batch_is_the_token_weighted_mean_of_each_request_alone_or_their_mean_per_sample()
     {
         using var model = Model(seed: 7);
         using var scope = TensorScope.Begin();
@@ -122,6 +122,10 @@ public class IcaeDecoderTests
         var batched = model.DecoderLoss(prompts, targets).Item<float>();
         var weighted = prompts.Select((p, i) => model.DecoderLoss([p], [targets[i]]).Item<float>() * targets[i].Length).Sum() / targets.Sum(t => t.Length);
         Assert.Equal(weighted, batched, 1e-5);
+        // Per sample, each request's own mean counts once, however long its target.
+        var perSample = model.DecoderLoss(prompts, targets, perSample: true).Item<float>();
+        Assert.Equal(prompts.Select((p, i) => model.DecoderLoss([p], [targets[i]]).Item<float>()).Average(), perSample, 1e-5);
+        Assert.NotEqual(batched, perSample, 1e-3);
 
         // Teacher forcing: the loss of a one-token target is the cross-entropy of the prompt's last logits.
         using var noGrad = Autograd.NoGrad();
