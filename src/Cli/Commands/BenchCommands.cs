@@ -17,6 +17,7 @@ public static class BenchCommands
         bench.Subcommands.Add(Engine());
         bench.Subcommands.Add(Model());
         bench.Subcommands.Add(Store());
+        bench.Subcommands.Add(Tokenizer());
         bench.Subcommands.Add(ClusterBench.CreateCommand());
         bench.Subcommands.Add(All());
         return bench;
@@ -60,6 +61,26 @@ public static class BenchCommands
             else StoreBench.PrintTable(result);
             return 0;
         });
+        return command;
+    }
+
+    private static Command Tokenizer()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
+        var model = new Option<string>("--model") { Description = "SentencePiece model file", DefaultValueFactory = _ => Path.Combine(RepoPaths.Root, "models", "memplat-tiny", "tokenizer.model") };
+        var text = new Option<string>("--text") { Description = "Text file, repeated to --megabytes", DefaultValueFactory = _ => Path.Combine(RepoPaths.Root, "samples", "lighthouse.txt") };
+        var megabytes = new Option<double>("--megabytes") { Description = "Size of the encoded text (8x for the linearity check)", DefaultValueFactory = _ => 1.0 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repetitions (median reported)", DefaultValueFactory = _ => 5 };
+        var command = new Command("tokenizer", "Encode MB/s vs SentencePiece's own encoder (python3-sentencepiece) on the same text, ids checked equal");
+        foreach (var option in new Option[] { json, model, text, megabytes, repeats }) command.Options.Add(option);
+        command.SetAction((parse, ct) => CommandErrors.RunAsync("bench tokenizer", () =>
+        {
+            if (!(parse.GetValue(megabytes) > 0) || parse.GetValue(repeats) < 1) throw new ArgumentException("--megabytes must be positive and --repeats at least 1");
+            var result = TokenizerBench.Run(parse.GetValue(model)!, parse.GetValue(text)!, parse.GetValue(megabytes), parse.GetValue(repeats), ct);
+            if (parse.GetValue(json)) Console.WriteLine(result.ToJsonString(Indented));
+            else TokenizerBench.PrintTable(result);
+            return Task.CompletedTask;
+        }));
         return command;
     }
 

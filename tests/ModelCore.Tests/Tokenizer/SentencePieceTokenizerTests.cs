@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using MemoryPlatform.ModelCore.Tests.Support;
 using MemoryPlatform.ModelCore.Tokenizer;
@@ -135,7 +134,7 @@ public sealed class SentencePieceTokenizerTests(SpmModels models, ITestOutputHel
     [Theory]
     [InlineData("default")]
     [InlineData("llama")]
-    public void Encoding_a_megabyte_is_fast_and_matches_spm_on_the_whole_text(string variant)
+    public void Encoding_a_megabyte_matches_spm_on_the_whole_text(string variant)
     {
         var model = models.ModelPath(variant);
         var t = SentencePieceTokenizer.Load(model);
@@ -146,13 +145,8 @@ public sealed class SentencePieceTokenizerTests(SpmModels models, ITestOutputHel
             sb.Append(corpus);
         sb.Append(File.ReadAllText(models.LongLinesPath).Replace("\n", "", StringComparison.Ordinal));
         var text = sb.ToString();
-        t.Encode(corpus[..2000]); // JIT warm-up
-
-        var clock = Stopwatch.StartNew();
+        // Speed is `memplat bench tokenizer`'s to measure (docs/benchmarks.md), beside SentencePiece; here only the ids.
         var ids = t.Encode(text);
-        clock.Stop();
-        output.WriteLine($"{variant}: {Encoding.UTF8.GetByteCount(text) / 1e6:F2} MB -> {ids.Length} ids in {clock.Elapsed.TotalSeconds:F2} s");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"encoding took {clock.Elapsed.TotalSeconds:F1} s");
 
         var textFile = Path.Combine(models.Directory, $"big-{variant}.txt");
         File.WriteAllText(textFile, text, new UTF8Encoding(false));
