@@ -8,7 +8,7 @@ namespace MemoryPlatform.Cli.Tests;
 /// <summary>
 /// `memplat train icae-finetune --ae-weight` (the answer loss with an AE loss on corpus spans beside it), and
 /// `memplat train icae-pretrain --align-pooled` (an alignment target for spans longer than k) and `--ae-per-sample`
-/// (the AE loss averaged per span), end to end.
+/// (the AE loss averaged per span) and `--ae-input-noise` (a noisy teacher-forced prefix), end to end.
 /// </summary>
 public sealed class TrainIcaeCommandTests : IDisposable
 {
@@ -122,7 +122,7 @@ public sealed class TrainIcaeCommandTests : IDisposable
     }
 
     [Fact]
-    public void The_AE_loss_per_sample_weighs_the_same_spans_otherwise_and_is_saved_for_a_resume()
+    public void The_AE_loss_per_sample_and_with_a_noisy_prefix_changes_from_the_first_step_and_is_saved_for_a_resume()
     {
         // Same seed, same spans of 1..16 tokens: only the weighting of their tokens differs, from the first step on.
         var tokenMean = Path.Combine(root, "token-mean");
@@ -136,6 +136,14 @@ public sealed class TrainIcaeCommandTests : IDisposable
         Assert.NotEqual(a[0], b[0], 1e-6);
         using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(perSample, "checkpoints", "step-00000002", "trainer_state.json")));
         Assert.True(state.RootElement.GetProperty("options").GetProperty("AeLossPerSample").GetBoolean());
+
+        // --ae-input-noise feeds the decoder other tokens of the span: same slots at step 1, a higher loss.
+        var noisy = Path.Combine(root, "noisy");
+        result = Pretrain(noisy, "--ae-input-noise", "0.5", "--steps", "2");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.NotEqual(a[0], AeLosses(noisy)[0], 1e-6);
+        using var noisyState = JsonDocument.Parse(File.ReadAllText(Path.Combine(noisy, "checkpoints", "step-00000002", "trainer_state.json")));
+        Assert.Equal(0.5, noisyState.RootElement.GetProperty("options").GetProperty("AeInputNoise").GetDouble());
     }
 
     [Fact]

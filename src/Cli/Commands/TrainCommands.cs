@@ -183,14 +183,14 @@ public static class TrainCommands
 
     /// <summary>How single-span AE samples are drawn: pretraining's, and the spans a fine-tune keeps (--ae-weight).</summary>
     private sealed record SpanOptionSet(Option<int?> MaxContext, Option<double> ShortFraction, Option<double> Align, Option<bool> AlignPooled,
-                                        Option<bool> AePerSample)
+                                        Option<bool> AePerSample, Option<double> AeInputNoise)
     {
-        public Option[] All => [MaxContext, ShortFraction, Align, AlignPooled, AePerSample];
+        public Option[] All => [MaxContext, ShortFraction, Align, AlignPooled, AePerSample, AeInputNoise];
 
         public IcaeTrainerOptions Read(ParseResult parse, IcaeTrainerOptions options) => options with
         {
             MaxContextTokens = parse.GetValue(MaxContext), ShortFraction = parse.GetValue(ShortFraction), AlignWeight = parse.GetValue(Align),
-            AlignPooled = parse.GetValue(AlignPooled), AeLossPerSample = parse.GetValue(AePerSample),
+            AlignPooled = parse.GetValue(AlignPooled), AeLossPerSample = parse.GetValue(AePerSample), AeInputNoise = parse.GetValue(AeInputNoise),
         };
     }
 
@@ -212,6 +212,11 @@ public static class TrainCommands
         new Option<bool>("--ae-per-sample")
         {
             Description = "Average the AE loss per span, not per token, so short spans weigh as much as full ones",
+        },
+        new Option<double>("--ae-input-noise")
+        {
+            Description = "Share of the AE's teacher-forced tokens replaced by other tokens of the same span (labels kept), so the slots, not the prefix, carry the next token",
+            DefaultValueFactory = _ => d.AeInputNoise,
         });
 
     /// <summary>Pretraining samples from a corpus directory's train.txt, tokenized with the base's tokenizer (cached beside it).</summary>

@@ -294,11 +294,16 @@ public sealed class IcaeModel : IDisposable
     /// alone. Differentiable in the slots and the memory table (and the LoRA of a decoder-LoRA adapter, whose dropout
     /// <paramref name="training"/> turns on); the base stays frozen. With <paramref name="perSample"/> the loss is instead
     /// the mean over requests of each request's own token mean, so a short target weighs as much as a long one.
+    /// <paramref name="inputs"/>, when given, are the tokens fed after each layout instead of the target's own (one fewer
+    /// than the target): the labels stay the target's, so a corrupted prefix must still lead to the right next token.
     /// </summary>
-    public Tensor DecoderLoss(IReadOnlyList<IcaePrompt> prompts, IReadOnlyList<int[]> targets, bool training = false, bool perSample = false)
+    public Tensor DecoderLoss(IReadOnlyList<IcaePrompt> prompts, IReadOnlyList<int[]> targets, bool training = false, bool perSample = false,
+                              IReadOnlyList<int[]>? inputs = null)
     {
         if (prompts.Count == 0 || prompts.Count != targets.Count)
             throw new ArgumentException($"need one target per prompt, got {prompts.Count} prompts and {targets.Count} targets");
+        if (inputs is not null && (inputs.Count != targets.Count || inputs.Where((x, i) => x.Length != targets[i].Length - 1).Any()))
+            throw new ArgumentException("teacher-forced inputs need one token fewer than their target, one list per target");
         using var scope = TensorScope.Begin();
         var rows = new Tensor[prompts.Count];
         var labelAt = new List<(int Row, int Position, int Token)>();
@@ -308,7 +313,9 @@ public sealed class IcaeModel : IDisposable
             CheckIds(targets[i], $"target {i}");
             var prompt = DecoderInput(prompts[i]);                                               // [P, d]
             var p = (int)prompt.Size(0);
-            rows[i] = targets[i].Length == 1 ? prompt : Tensor.Cat([prompt, Base.Embed(Ids(targets[i][..^1]))]);   // [P + L − 1, d]
+            var fed = inputs?[i] ?? targets[i][..^1];
+            if (inputs is not null) CheckIds(fed, $"input {i}");
+            rows[i] = targets[i].Length == 1 ? prompt : Tensor.Cat([prompt, Base.Embed(Ids(fed))]);   // [P + L − 1, d]
             for (var j = 0; j < targets[i].Length; j++) labelAt.Add((i, p - 1 + j, targets[i][j]));   // position P−1+j predicts target j
         }
         if (Config.DecoderLora) Adapter.Training = training;

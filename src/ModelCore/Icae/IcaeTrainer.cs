@@ -72,6 +72,14 @@ public sealed record IcaeTrainerOptions
     /// </summary>
     public bool AeLossPerSample { get; init; }
     /// <summary>
+    /// Share of the AE loss's teacher-forced tokens replaced by a token drawn from elsewhere in the same span, the labels
+    /// kept (ours; 0 = plain teacher forcing). Greedy reconstruction loops ("and the Hittites, and the Hittites, ...")
+    /// once one token is wrong: the frozen decoder's copying follows its own prefix rather than the slots. A noisy
+    /// prefix makes the slots, not the prefix, carry the next token, as word dropout does for a VAE's decoder
+    /// (Bowman et al. 2016).
+    /// </summary>
+    public double AeInputNoise { get; init; }
+    /// <summary>
     /// Fine-tuning only: weight of an AE loss on corpus spans beside the answer loss (ours; 0 = the paper's answer loss
     /// alone). Every micro-batch also autoencodes BatchSize single spans drawn as in pretraining (MaxContextTokens,
     /// ShortFraction and the alignment loss apply to them), so the slots learn to answer without unlearning to
@@ -95,6 +103,7 @@ public sealed record IcaeTrainerOptions
         if (AlignWeight < 0 || double.IsNaN(AlignWeight)) throw new ArgumentException($"the alignment weight must be non-negative, found {AlignWeight}");
         if (AlignPooled && AlignWeight == 0) throw new ArgumentException("pooled alignment (--align-pooled) needs an alignment weight (--align μ > 0)");
         if (ShortFraction is < 0 or > 1 || double.IsNaN(ShortFraction)) throw new ArgumentException($"the short-span fraction must lie in [0, 1], found {ShortFraction}");
+        if (AeInputNoise is < 0 or >= 1 || double.IsNaN(AeInputNoise)) throw new ArgumentException($"the AE input noise must lie in [0, 1), found {AeInputNoise}");
         if (AeWeight < 0 || double.IsNaN(AeWeight)) throw new ArgumentException($"the AE weight must be non-negative, found {AeWeight}");
         if (AeWeight > 0 && Objective != IcaeObjective.FineTune)
             throw new ArgumentException("the AE weight applies to fine-tuning; pretraining weighs its AE loss by λ");
@@ -247,7 +256,7 @@ public sealed class IcaeTrainer : IDisposable
             if (o.Objective == IcaeObjective.Pretrain)
             {
                 // λ·AE + (1 − λ)·LM, both on every sample (ICAE eq. 3 and 4); a zero weight skips its pass.
-                if (o.Lambda > 0) loss = loss + AutoEncodingLoss(samples, slots, o.Lambda, ref ae, ref align, ref aligned);
+                if (o.Lambda > 0) loss = loss + AutoEncodingLoss(samples, slots, o.Lambda, Noise(micro), ref ae, ref align, ref aligned);
                 if (o.Lambda < 1)
                 {
                     var lmLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.Continue([s])).ToArray(), samples.Select(s => s.Continuation).ToArray());
@@ -260,7 +269,7 @@ public sealed class IcaeTrainer : IDisposable
                 var ftLoss = AnswerLoss(samples, slots);
                 ft += ftLoss.Item<float>();
                 loss = loss + ftLoss;
-                if (kept.Length > 0) loss = loss + AutoEncodingLoss(kept, encoded[samples.Length..], o.AeWeight, ref ae, ref align, ref aligned);
+                if (kept.Length > 0) loss = loss + AutoEncodingLoss(kept, encoded[samples.Length..], o.AeWeight, Noise(micro), ref ae, ref align, ref aligned);
             }
             // Mean over micro-batches: the accumulated gradient equals that of one big batch.
             loss.Div(o.Accumulation).Backward();
@@ -281,10 +290,11 @@ public sealed class IcaeTrainer : IDisposable
     /// weight · AE loss ([slots][AE] → context EOS, ICAE eq. 3) plus μ · the alignment loss where a sample qualifies;
     /// adds the unweighted values to the running sums.
     /// </summary>
-    private Tensor AutoEncodingLoss(IcaeSample[] samples, Tensor[] slots, double weight, ref double ae, ref double align, ref int aligned)
+    private Tensor AutoEncodingLoss(IcaeSample[] samples, Tensor[] slots, double weight, Random noise, ref double ae, ref double align, ref int aligned)
     {
+        var inputs = Options.AeInputNoise > 0 ? samples.Select(s => NoisyPrefix(s.Context, Options.AeInputNoise, noise)).ToArray() : null;
         var aeLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.AutoEncode(s)).ToArray(), samples.Select(s => (int[])[.. s.Context, eos]).ToArray(),
-                                       perSample: Options.AeLossPerSample);
+                                       perSample: Options.AeLossPerSample, inputs: inputs);
         ae += aeLoss.Item<float>();
         var loss = aeLoss.Mul(weight);
         if (Options.AlignWeight > 0 && SlotAlignmentLoss(Model, samples.Select(s => s.Context).ToArray(), slots, Options.AlignPooled) is { } alignLoss)
@@ -295,6 +305,21 @@ public sealed class IcaeTrainer : IDisposable
         }
         return loss;
     }
+
+    /// <summary>
+    /// The AE's teacher-forced tokens (the context; its EOS is only a label) with each replaced, with probability
+    /// <paramref name="p"/>, by a token drawn from elsewhere in the same context: a wrong token of the kind greedy decoding makes.
+    /// </summary>
+    public static int[] NoisyPrefix(int[] context, double p, Random random)
+    {
+        var fed = (int[])context.Clone();
+        for (var t = 0; t < fed.Length; t++)
+            if (random.NextDouble() < p) fed[t] = context[random.Next(context.Length)];
+        return fed;
+    }
+
+    /// <summary>The generator of micro-batch <paramref name="micro"/>'s AE input noise: a function of (seed, step, micro), so a resume repeats it.</summary>
+    private Random Noise(int micro) => new(TokenDataset.SampleSeed(Options.Seed, Step, micro, -3));
 
     /// <summary>The answer loss given [slots][FT] prompt (ICAE §3.3), token-weighted over the batch.</summary>
     private Tensor AnswerLoss(IcaeSample[] samples, Tensor[] slots)

@@ -126,6 +126,11 @@ public class IcaeDecoderTests
         var perSample = model.DecoderLoss(prompts, targets, perSample: true).Item<float>();
         Assert.Equal(prompts.Select((p, i) => model.DecoderLoss([p], [targets[i]]).Item<float>()).Average(), perSample, 1e-5);
         Assert.NotEqual(batched, perSample, 1e-3);
+        // Fed its own prefix the loss is unchanged; fed another, the labels stay and the loss moves.
+        Assert.Equal(batched, model.DecoderLoss(prompts, targets, inputs: [.. targets.Select(t => t[..^1])]).Item<float>(), 1e-6);
+        int[][] other = [.. targets.Select(t => t[..^1].Select(x => (x * 7 + 3) % 32).ToArray())];
+        Assert.NotEqual(batched, model.DecoderLoss(prompts, targets, inputs: other).Item<float>(), 1e-3);
+        Assert.Throws<ArgumentException>(() => model.DecoderLoss(prompts, targets, inputs: [.. targets]));
 
         // Teacher forcing: the loss of a one-token target is the cross-entropy of the prompt's last logits.
         using var noGrad = Autograd.NoGrad();

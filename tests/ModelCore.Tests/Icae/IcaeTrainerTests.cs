@@ -138,6 +138,21 @@ public class IcaeTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_noisy_prefix_replaces_about_the_given_share_by_tokens_of_the_same_span_and_nothing_at_zero()
+    {
+        var context = Enumerable.Range(100, 4000).ToArray();
+        Assert.Equal(context, IcaeTrainer.NoisyPrefix(context, 0, new Random(1)));
+        var noisy = IcaeTrainer.NoisyPrefix(context, 0.2, new Random(1));
+        Assert.Equal(context.Length, noisy.Length);
+        Assert.All(noisy, t => Assert.InRange(t, 100, 4099));
+        Assert.InRange(noisy.Where((t, i) => t != context[i]).Count(), 700, 900);   // 0.2 · 4000 = 800, less the rare draws of itself
+        Assert.Equal(noisy, IcaeTrainer.NoisyPrefix(context, 0.2, new Random(1)));   // a function of the generator: a resume repeats it
+        Assert.Equal(Enumerable.Range(100, 4000), context);                            // the sample itself is untouched
+        Assert.Throws<ArgumentException>(() => (Tiny(1) with { AeInputNoise = 1 }).Validate());
+        Assert.Throws<ArgumentException>(() => (Tiny(1) with { AeInputNoise = -0.1 }).Validate());
+    }
+
+    [Fact]
     public void Training_with_slot_alignment_lowers_the_alignment_loss_and_logs_it()
     {
         using var dir = new TempDirectory();
