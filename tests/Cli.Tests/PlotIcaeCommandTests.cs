@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using MemoryPlatform.Grains.Tests.Support;
 using MemoryPlatform.ModelCore.Data;
@@ -5,7 +6,10 @@ using MemoryPlatform.ModelCore.Icae;
 
 namespace MemoryPlatform.Cli.Tests;
 
-/// <summary>`memplat plot icae` draws what `memplat eval icae --json` printed: a real evaluation of the tiny model, then its plots.</summary>
+/// <summary>
+/// `memplat plot icae` draws what `memplat eval icae --json` printed, and `memplat eval compare` pairs such results: a
+/// real evaluation of the tiny model, then its plots and comparisons.
+/// </summary>
 public sealed class PlotIcaeCommandTests : IDisposable
 {
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
@@ -61,6 +65,27 @@ public sealed class PlotIcaeCommandTests : IDisposable
         var wrong = Memplat("plot", "icae", "--result", $"other={Path.Combine(root, "other.json")}", "--out", Path.Combine(root, "y.svg"));
         Assert.NotEqual(0, wrong.ExitCode);
         Assert.Contains("eval icae --json", wrong.StdErr);
+
+        // eval compare: the same adapter on the same passages differs by nothing, at every length and format.
+        var same = Memplat("eval", "compare", "--result", $"a={json}", $"b={collected}#first/report", "--json");
+        Assert.True(same.ExitCode == 0, same.StdErr);
+        var rows = JsonNode.Parse(same.StdOut)!["comparisons"]![0]!["autoencoding"]!.AsArray();
+        Assert.Equal(6, rows.Count);   // 3 lengths × fp16, int8
+        Assert.All(rows, r =>
+        {
+            Assert.Equal(0, r!["difference"]!.GetValue<double>());
+            Assert.Equal(0, r["better"]!.GetValue<int>() + r["worse"]!.GetValue<int>());
+        });
+        Assert.Contains("against a", Memplat("eval", "compare", "--result", $"a={json}", $"b={json}").StdOut);
+        // Another seed draws other passages: no paired comparison.
+        var reseeded = Path.Combine(root, "reseeded.json");
+        File.WriteAllText(reseeded, eval.StdOut.Replace("\"seed\":0", "\"seed\":1"));
+        var refused = Memplat("eval", "compare", "--result", $"a={json}", $"b={reseeded}");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("other passages", refused.StdErr);
+        var alone = Memplat("eval", "compare", "--result", $"a={json}");
+        Assert.NotEqual(0, alone.ExitCode);
+        Assert.Contains("at least two adapters", alone.StdErr);
     }
 
     public void Dispose()

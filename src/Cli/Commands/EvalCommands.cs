@@ -18,6 +18,7 @@ public static class EvalCommands
         eval.Subcommands.Add(EvalLongContextCommands.Perplexity());
         eval.Subcommands.Add(EvalLongContextCommands.PasskeyRetrieval());
         eval.Subcommands.Add(EvalIcaeCommand.Create());
+        eval.Subcommands.Add(EvalCompareCommand.Create());
         return eval;
     }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using MemoryPlatform.ModelCore.Plotting;
 
 namespace MemoryPlatform.Cli.Commands;
@@ -29,25 +28,6 @@ public static class PlotCommands
         return plot;
     }
 
-    /// <summary>
-    /// NAME=FILE arguments as (name, JSON text). NAME=FILE#KEY takes the value at KEY (property names joined by '/') of a
-    /// file that collects several results under names (docs/results/icae-eval-ft.json: #RUN/report).
-    /// </summary>
-    private static List<(string Name, string Json)> NamedResults(string[] results) => results.Select(r =>
-    {
-        var eq = r.IndexOf('=');
-        if (eq <= 0) throw new ArgumentException($"--result '{r}': expected NAME=FILE or NAME=FILE#KEY");
-        var (file, key) = r[(eq + 1)..].Split('#') is [var f, var k] ? (f, k) : (r[(eq + 1)..], null);
-        var text = File.ReadAllText(file);
-        if (key is null) return (r[..eq], text);
-        using var doc = JsonDocument.Parse(text);
-        var part = doc.RootElement;
-        foreach (var name in key.Split('/'))
-            part = part.ValueKind == JsonValueKind.Object && part.TryGetProperty(name, out var inner)
-                ? inner : throw new ArgumentException($"--result '{r}': {file} has no \"{key}\"");
-        return (r[..eq], part.GetRawText());
-    }).ToList();
-
     /// <summary>`memplat plot icae`: BLEU against length, task accuracy against spans, or continuation ppl, from eval icae --json.</summary>
     private static Command Icae()
     {
@@ -59,7 +39,7 @@ public static class PlotCommands
         foreach (var o in new Option[] { results, metric, title, output }) command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("plot icae", () =>
         {
-            IcaeResultPlot.Build(NamedResults(parse.GetValue(results)!), parse.GetValue(metric)!, parse.GetValue(title)!).Save(parse.GetValue(output)!);
+            IcaeResultPlot.Build(ResultFiles.Named(parse.GetValue(results)!), parse.GetValue(metric)!, parse.GetValue(title)!).Save(parse.GetValue(output)!);
             Console.WriteLine($"wrote {parse.GetValue(output)}");
         }));
         return command;
@@ -76,7 +56,7 @@ public static class PlotCommands
         foreach (var o in new Option[] { results, metric, title, output }) command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("plot lengths", () =>
         {
-            LengthPlot.Build(NamedResults(parse.GetValue(results)!), parse.GetValue(metric)!, parse.GetValue(title)!).Save(parse.GetValue(output)!);
+            LengthPlot.Build(ResultFiles.Named(parse.GetValue(results)!), parse.GetValue(metric)!, parse.GetValue(title)!).Save(parse.GetValue(output)!);
             Console.WriteLine($"wrote {parse.GetValue(output)}");
         }));
         return command;

@@ -47,4 +47,16 @@ public class PairedBootstrapTests
         Assert.Throws<ArgumentException>(() => PairedBootstrap.MedianDifference([], []));
         Assert.Throws<ArgumentOutOfRangeException>(() => PairedBootstrap.MedianDifference([1.0], [1.0], confidence: 1));
     }
+
+    [Fact]
+    public void An_adapter_comparison_is_other_minus_baseline_with_the_passages_that_moved()
+    {
+        double[] baseline = [0.1, 0.2, 0.3, 0.4, 0.5], other = [0.1, 0.3, 0.4, 0.5, 0.4];
+        var c = BleuComparison.Of(128, "fp16", baseline, other);
+        Assert.Equal((0.3, 0.4), (c.BaselineMedian, c.OtherMedian));
+        Assert.Equal(0.1, c.MedianDifference, 12);
+        Assert.Equal((3, 1), (c.Better, c.Worse));
+        Assert.Equal(PairedBootstrap.MedianDifference(other, baseline), (c.Low, c.High));
+        Assert.Contains("same passages", Assert.Throws<ArgumentException>(() => BleuComparison.Of(128, "fp16", baseline, other[..4])).Message);
+    }
 }
