@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MemoryPlatform.Grains.Tests.Support;
 using MemoryPlatform.ModelCore.Data;
+using MemoryPlatform.ModelCore.Icae;
 
 namespace MemoryPlatform.Cli.Tests;
 
@@ -144,6 +145,16 @@ public sealed class TrainIcaeCommandTests : IDisposable
         Assert.NotEqual(a[0], AeLosses(noisy)[0], 1e-6);
         using var noisyState = JsonDocument.Parse(File.ReadAllText(Path.Combine(noisy, "checkpoints", "step-00000002", "trainer_state.json")));
         Assert.Equal(0.5, noisyState.RootElement.GetProperty("options").GetProperty("AeInputNoise").GetDouble());
+    }
+
+    [Fact]
+    public void A_decoder_prefix_given_with_an_adapter_goes_into_the_runs_adapter()
+    {
+        var run = Path.Combine(root, "prefixed");
+        var result = Pretrain(run, "--decoder-prefix", "Text:", "--steps", "1");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Equal("Text:", IcaeConfig.Load(Path.Combine(run, "adapter", IcaeConfig.FileName)).DecoderPrefix);
+        Assert.Null(IcaeConfig.Load(Path.Combine(model.AdapterDir, IcaeConfig.FileName)).DecoderPrefix);   // the source is untouched
     }
 
     [Fact]

@@ -42,9 +42,10 @@ public static class IcaeCommands
         var maxScale = new Option<int>("--max-rope-scale") { Description = "Largest E²-LLM scale g the base model was trained for", DefaultValueFactory = _ => defaults.MaxRopeScale };
         var chatPrefix = new Option<string?>("--chat-prefix") { Description = "Chat marker before the slots in the fine-tuned layout (e.g. \"[INST]\"); BOS goes first" };
         var chatSuffix = new Option<string?>("--chat-suffix") { Description = "Chat marker after the prompt (e.g. \" [/INST]\")" };
+        var decoderPrefix = new Option<string?>("--decoder-prefix") { Description = "Text the decoder reads after BOS before the slots, in every layout (e.g. \"Text:\")" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1UL };
         var command = new Command("init", "Write a fresh adapter (LoRA B = 0, random memory rows) for a base model");
-        foreach (var o in new Option[] { ModelOption, output, k, span, rank, alpha, dropout, targets, maxScale, chatPrefix, chatSuffix, seed })
+        foreach (var o in new Option[] { ModelOption, output, k, span, rank, alpha, dropout, targets, maxScale, chatPrefix, chatSuffix, decoderPrefix, seed })
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("icae init", () =>
         {
@@ -61,6 +62,7 @@ public static class IcaeCommands
                     Targets = parse.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 },
                 Chat = prefix is null && suffix is null ? null : new ChatMarkers(prefix ?? "", suffix ?? ""),
+                DecoderPrefix = parse.GetValue(decoderPrefix),
             };
             config.Validate("command line");
             using var model = IcaeModel.Create(Llama.Load(modelDir, DType.Float32), config, parse.GetValue(seed), LoadTokenizer(modelDir));

@@ -63,9 +63,11 @@ public static class TrainCommands
         var multiSpan = new Option<double>("--multi-span") { Description = "Share of multi-span samples", DefaultValueFactory = _ => defaults.MultiSpanFraction };
         var continuation = new Option<int>("--continuation") { Description = "Tokens of the LM objective's continuation", DefaultValueFactory = _ => defaults.ContinuationLength };
         var spans = SpanOptions(defaults);
+        var decoderPrefix = DecoderPrefixOption();
         var command = new Command("icae-pretrain", "Pretrain an ICAE adapter: λ·AE + (1 − λ)·LM over a frozen base (bf16), LoRA and memory table in fp32");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation }.Concat(spans.All).Concat(shared.All))
+        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation, decoderPrefix }
+                     .Concat(spans.All).Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-pretrain", () =>
         {
@@ -92,7 +94,7 @@ public static class TrainCommands
                 var dtype = options.Bf16 ? DType.BFloat16 : DType.Float32;
                 IcaeModel icaeModel;
                 if (parse.GetValue(adapter) is string adapterDir)
-                    icaeModel = IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32);
+                    icaeModel = IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32, configure: WithPrefix(parse, decoderPrefix));
                 else
                 {
                     var config = new IcaeConfig
@@ -103,6 +105,7 @@ public static class TrainCommands
                             Rank = parse.GetValue(rank), Alpha = parse.GetValue(alpha),
                             Targets = parse.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                         },
+                        DecoderPrefix = parse.GetValue(decoderPrefix),
                     };
                     config.Validate("command line");
                     icaeModel = IcaeModel.Create(Llama.Load(modelDir, dtype, device), config, options.Seed, SentencePieceTokenizer.Load(tokenizerPath));
@@ -135,9 +138,10 @@ public static class TrainCommands
             DefaultValueFactory = _ => defaults.AeWeight,
         };
         var spans = SpanOptions(defaults);
+        var decoderPrefix = DecoderPrefixOption();
         var command = new Command("icae-finetune", "Fine-tune an ICAE adapter on (context, prompt, answer): answer loss given [slots][FT] prompt");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans, rawContext, corpus, aeWeight }.Concat(spans.All).Concat(shared.All))
+        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans, rawContext, corpus, aeWeight, decoderPrefix }.Concat(spans.All).Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-finetune", () =>
         {
@@ -172,14 +176,25 @@ public static class TrainCommands
                 // The reference gets the ICAE adapter's LoRA shape (rank, alpha, targets) and none of its weights.
                 var icaeModel = parse.GetValue(rawContext)
                     ? IcaeModel.Create(Llama.Load(modelDir, dtype, device),
-                                       IcaeConfig.Load(Path.Combine(adapterDir, IcaeConfig.FileName)) with { DecoderLora = true, BaseModel = null }, options.Seed, tokenizer)
-                    : IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32);
+                                       (WithPrefix(parse, decoderPrefix) ?? (c => c))(IcaeConfig.Load(Path.Combine(adapterDir, IcaeConfig.FileName)) with { DecoderLora = true, BaseModel = null }),
+                                       options.Seed, tokenizer)
+                    : IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32, configure: WithPrefix(parse, decoderPrefix));
                 trainer = IcaeTrainer.Start(icaeModel, data, options, outDir, kept);
             }
             RunIcae("train icae-finetune", trainer, outDir, $"{data.Examples.Count:N0} examples");
         }));
         return command;
     }
+
+    private static Option<string?> DecoderPrefixOption() => new("--decoder-prefix")
+    {
+        Description = "Text the decoder reads after BOS before the slots, in every layout (the adapter's decoder_prefix; e.g. \"Text:\" keeps " +
+                      "the slots off the base's four attention-sink positions). Given with --adapter, it replaces the adapter's own",
+    };
+
+    /// <summary>The adapter's configuration with --decoder-prefix applied, when given (null: the adapter's own).</summary>
+    private static Func<IcaeConfig, IcaeConfig>? WithPrefix(ParseResult parse, Option<string?> decoderPrefix) =>
+        parse.GetValue(decoderPrefix) is { } prefix ? c => c with { DecoderPrefix = prefix } : null;
 
     /// <summary>How single-span AE samples are drawn: pretraining's, and the spans a fine-tune keeps (--ae-weight).</summary>
     private sealed record SpanOptionSet(Option<int?> MaxContext, Option<double> ShortFraction, Option<double> Align, Option<bool> AlignPooled,

@@ -47,8 +47,8 @@ public static class IcaeAutoencoding
             var spans = texts.Select(t => model.SplitSpans(t)).ToArray();
             int spanCount = spans[0].Count, slots = spanCount * model.MemoryTokens;
             var blobBytes = formats.ToDictionary(f => f, f => SlotBlob.SizeOf(model.MemoryTokens, model.HiddenSize, f));
-            // [slots][AE], then up to `length` new tokens: the rule GenerateAsync applies.
-            if (IcaeEvalDecoder.Overflow(model, slots + 1L + length) is { } reason)
+            // [prefix][slots][AE], then up to `length` new tokens: the rule GenerateAsync applies.
+            if (IcaeEvalDecoder.Overflow(model, model.DecoderPrefixIds.Length + slots + 1L + length) is { } reason)
             {
                 results.AddRange(formats.Select(f => new AutoencodingResult(length, SlotRoundTrip.Name(f), spanCount, slots, blobBytes[f], 0, null, null, reason)));
                 progress?.Invoke($"autoencoding {length} tokens: skipped ({reason})");

@@ -82,7 +82,7 @@ internal static class IcaeEvalDecoder
     {
         var slots = prompt.Slots.Sum(b => b.NumElements / model.HiddenSize);
         var text = prompt.Prompt?.Length ?? 0;
-        return prompt.Layout switch
+        return model.DecoderPrefixIds.Length + prompt.Layout switch
         {
             IcaeLayout.AutoEncode => slots + 1,
             IcaeLayout.Continue => slots + text,

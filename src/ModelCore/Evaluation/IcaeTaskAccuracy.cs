@@ -71,7 +71,7 @@ public static class IcaeTaskAccuracy
         var prompts = samples.Select(s => codec.Encode(s.Prompt)).ToArray();
         var budgets = samples.Select(s => codec.Encode(s.Answer).Length + AnswerMargin).ToArray();
         var encoderSpans = contexts.Select(c => model.SplitSpans(c)).ToArray();
-        var markers = model.ChatPrefixIds.Length + model.ChatSuffixIds.Length;
+        var markers = model.DecoderPrefixIds.Length + model.ChatPrefixIds.Length + model.ChatSuffixIds.Length;
         // [prefix] block [FT] prompt [suffix], then the answer budget: the rule GenerateAsync applies.
         long Needed(int i, long block) => markers + block + 1 + prompts[i].Length + budgets[i];
         var slotFits = Enumerable.Range(0, samples.Count).Where(i => contexts[i].Length > 0 &&

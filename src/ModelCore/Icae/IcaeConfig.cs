@@ -58,6 +58,13 @@ public sealed record IcaeConfig
     /// but the fine-tuned raw-context reference that task accuracy with slots is measured against (docs/results-icae.md).
     /// </summary>
     public bool DecoderLora { get; init; }
+    /// <summary>
+    /// Text the decoder reads before the slots in every layout, after BOS (ours; null = none, the paper's layout). A base
+    /// trained by `memplat train e2llm` keeps its first four positions as attention sinks (docs/e2llm.md), and slots put
+    /// there are read as sinks: with n = k the first tokens of a span are lost and the copy starts late. "Text:" gives
+    /// the shipped base BOS and three tokens for that role. Released checkpoints have none (their chat prefix serves).
+    /// </summary>
+    public string? DecoderPrefix { get; init; }
 
     /// <summary>
     /// The largest E²-LLM scale the decoder may use over <paramref name="baseConfig"/>: the range the base model's own
@@ -153,6 +160,7 @@ public sealed record IcaeConfig
                 BaseModel = c.OptionalString("base_model"),
                 MaxRopeScale = c.OptionalInt("max_rope_scale") ?? defaults.MaxRopeScale,
                 DecoderLora = c.OptionalBool("decoder_lora") ?? false,
+                DecoderPrefix = c.OptionalString("decoder_prefix"),
             };
             config.Validate(source);
             return config;
@@ -198,6 +206,7 @@ public sealed record IcaeConfig
             json.WriteNumber("max_rope_scale", MaxRopeScale);
             // Written only when set: the JSON is part of every adapter's fingerprint, which an ICAE adapter keeps.
             if (DecoderLora) json.WriteBoolean("decoder_lora", true);
+            if (DecoderPrefix is not null) json.WriteString("decoder_prefix", DecoderPrefix);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";

@@ -30,6 +30,8 @@ public sealed class IcaeModel : IDisposable
     /// <summary>Token ids of the chat markers (empty without markers); BOS included in the prefix when configured.</summary>
     public int[] ChatPrefixIds { get; }
     public int[] ChatSuffixIds { get; }
+    /// <summary>BOS and the tokens of Config.DecoderPrefix, before the slots of every layout (empty without a prefix).</summary>
+    public int[] DecoderPrefixIds { get; }
 
     private byte[]? baseIdentity;
     private ModelFingerprint? fingerprint;
@@ -56,6 +58,13 @@ public sealed class IcaeModel : IDisposable
             ChatPrefixIds = [];
             ChatSuffixIds = [];
         }
+        if (config.DecoderPrefix is { } prefix)
+        {
+            if (encode is null)
+                throw new InvalidDataException($"{IcaeConfig.FileName} sets a decoder prefix, which needs the base model's tokenizer.model");
+            DecoderPrefixIds = [.. baseModel.Config.BosTokenId is int b ? [b] : Array.Empty<int>(), .. prefix.Length == 0 ? [] : encode(prefix)];
+        }
+        else DecoderPrefixIds = [];
         foreach (var p in Base.NamedParameters()) p.Value.RequiresGrad = false;   // the base is frozen
     }
 
@@ -69,13 +78,19 @@ public sealed class IcaeModel : IDisposable
     /// <summary>
     /// Loads an HF-layout base model and an adapter directory (icae_config.json + safetensors). The base and the
     /// adapter are converted to <paramref name="dtype"/>, or the adapter to <paramref name="trainableDType"/> when
-    /// given (training keeps it in fp32). An adapter trained on another base is refused.
+    /// given (training keeps it in fp32). An adapter trained on another base is refused. <paramref name="configure"/>
+    /// changes the loaded configuration before the model is built (a training run that gives the decoder a prefix).
     /// </summary>
     public static IcaeModel Load(string modelDir, string adapterDir, DType dtype = DType.BFloat16, Device? device = null,
-                                 DType? trainableDType = null)
+                                 DType? trainableDType = null, Func<IcaeConfig, IcaeConfig>? configure = null)
     {
         var configPath = Path.Combine(adapterDir, IcaeConfig.FileName);
         var config = IcaeConfig.Load(configPath);
+        if (configure is not null)
+        {
+            config = configure(config);
+            config.Validate(configPath);
+        }
         var weights = IcaeAdapterFile.FindWeights(adapterDir);
         var baseModel = Llama.Load(modelDir, dtype, device);
         try
@@ -261,7 +276,8 @@ public sealed class IcaeModel : IDisposable
     /// <summary>
     /// The decoder's input embeddings [T, d] (base dtype) for one request, exactly as the layout says:
     /// AutoEncode: slots, [AE]. Continue: slots, prompt. FineTuned: chat prefix (BOS + marker), slots, [FT], prompt,
-    /// chat suffix. Slot blocks are concatenated in the order given. Differentiable in the memory table and slots.
+    /// chat suffix. The decoder prefix, when configured, comes first in each. Slot blocks are concatenated in the order
+    /// given. Differentiable in the memory table and slots.
     /// </summary>
     public Tensor DecoderInput(IcaePrompt prompt)
     {
@@ -273,6 +289,7 @@ public sealed class IcaeModel : IDisposable
         CheckIds(text, "prompt");
         using var scope = TensorScope.Begin();
         var parts = new List<Tensor>();
+        if (DecoderPrefixIds.Length > 0) parts.Add(Base.Embed(Ids(DecoderPrefixIds)));
         if (prompt.Layout == IcaeLayout.FineTuned && ChatPrefixIds.Length > 0) parts.Add(Base.Embed(Ids(ChatPrefixIds)));
         foreach (var block in prompt.Slots)
         {

@@ -463,16 +463,18 @@ public sealed class IcaeTrainer : IDisposable
         {
             if (c.DecoderLora)
                 throw new ArgumentException("a decoder-LoRA adapter (the raw-context reference) has no encoder to pretrain: fine-tune it with `train icae-finetune --raw-context`");
-            var longest = Math.Max(o.Lambda > 0 ? slots + 1 + (long)o.MaxSpans * c.SpanLength : 0, o.Lambda < 1 ? slots + o.ContinuationLength - 1 : 0);
+            var longest = Model.DecoderPrefixIds.Length +
+                          Math.Max(o.Lambda > 0 ? slots + 1 + (long)o.MaxSpans * c.SpanLength : 0, o.Lambda < 1 ? slots + o.ContinuationLength - 1 : 0);
             if (longest > limit)
                 throw new ArgumentException($"a {o.MaxSpans}-span sample needs {longest} decoder positions, more than the {limit} the base supports; " +
                                             "lower the max spans, the span length or the continuation length");
         }
         else if (data is IcaeFineTuneData ft)
         {
-            if (aeData is not null && c.MemoryTokens + 1 + (long)c.SpanLength > limit)
-                throw new ArgumentException($"a kept AE span needs {c.MemoryTokens + 1 + c.SpanLength} decoder positions, more than the {limit} the base supports");
-            var markers = Model.ChatPrefixIds.Length + Model.ChatSuffixIds.Length;
+            var prefix = Model.DecoderPrefixIds.Length;
+            if (aeData is not null && prefix + c.MemoryTokens + 1 + (long)c.SpanLength > limit)
+                throw new ArgumentException($"a kept AE span needs {prefix + c.MemoryTokens + 1 + c.SpanLength} decoder positions, more than the {limit} the base supports");
+            var markers = prefix + Model.ChatPrefixIds.Length + Model.ChatSuffixIds.Length;
             foreach (var (e, i) in ft.Examples.Select((e, i) => (e, i)))
             {
                 var spans = Math.Min(o.MaxSpans, (e.Input.Length + c.SpanLength - 1) / c.SpanLength);

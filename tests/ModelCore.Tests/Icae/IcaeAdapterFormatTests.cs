@@ -142,6 +142,9 @@ public class IcaeAdapterFormatTests
         Assert.Contains("\"decoder_lora\": true", reference.ToJson());
         Assert.True(IcaeConfig.Parse(reference.ToJson()).DecoderLora);
         Assert.False(parsed.DecoderLora);
+        // So is decoder_prefix: adapters without one keep their fingerprints.
+        Assert.DoesNotContain("decoder_prefix", config.ToJson());
+        Assert.Equal("Text:", IcaeConfig.Parse((config with { DecoderPrefix = "Text:" }).ToJson()).DecoderPrefix);
 
         var defaults = IcaeConfig.Parse("{}");
         Assert.Equal((128, 512, 32.0, 0.05, 1), (defaults.MemoryTokens, defaults.SpanLength, defaults.Lora.Alpha, defaults.Lora.Dropout, defaults.MaxRopeScale));

@@ -70,6 +70,23 @@ public class IcaeDecoderTests
     }
 
     [Fact]
+    public void A_decoder_prefix_comes_first_in_every_layout()
+    {
+        var config = Config() with { DecoderPrefix = "Text:", Chat = new ChatMarkers("[INST]", " [/INST]") };
+        using var model = Model(config: config);
+        using var scope = TensorScope.Begin();
+        using var noGrad = Autograd.NoGrad();
+        Assert.Equal([1, .. TrainingFixtures.Encode("Text:")], model.DecoderPrefixIds);   // BOS first
+        var slots = model.Encode([Tokens(4, 1)]).Select(0, 0);
+        int[] prompt = [20, 21];
+        var prefix = Embed(model, model.DecoderPrefixIds);
+        Assert.Equal(0f, MaxAbsDiff(Tensor.Cat([prefix, slots, Row(model, model.Config.AeRow)]), model.DecoderInput(IcaePrompt.AutoEncode(slots))));
+        Assert.Equal(0f, MaxAbsDiff(Tensor.Cat([prefix, slots, Embed(model, prompt)]), model.DecoderInput(IcaePrompt.Continue([slots], prompt))));
+        var ask = Tensor.Cat([prefix, Embed(model, model.ChatPrefixIds), slots, Row(model, model.Config.FtRow), Embed(model, prompt), Embed(model, model.ChatSuffixIds)]);
+        Assert.Equal(0f, MaxAbsDiff(ask, model.DecoderInput(IcaePrompt.Ask([slots], prompt))));
+    }
+
+    [Fact]
     public async Task Generation_decodes_the_layout_with_the_plain_base_model_and_batches()
     {
         using var model = Model(seed: 4);
