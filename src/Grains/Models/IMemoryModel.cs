@@ -21,7 +21,10 @@ public interface IMemoryModel : IDisposable
     int SpanLength { get; }
     int SlotsPerSpan { get; }
     int HiddenSize { get; }
-    /// <summary>Context positions the decoder can read at its largest E²-LLM scale.</summary>
+    /// <summary>
+    /// Positions a query may fill ([slots][FT] prompt answer): what the decoder reads at its largest E²-LLM scale, less
+    /// the fixed markers of the layout (decoder prefix, chat markers).
+    /// </summary>
     int MaxDecoderPositions { get; }
 
     /// <summary>The E²-LLM scale g the decoder uses for a sequence of <paramref name="positions"/> (≤ MaxDecoderPositions).</summary>

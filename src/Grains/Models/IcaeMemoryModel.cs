@@ -69,7 +69,8 @@ public sealed class IcaeMemoryModel : IMemoryModel
     public int SpanLength => icae.Config.SpanLength;
     public int SlotsPerSpan => icae.MemoryTokens;
     public int HiddenSize => icae.HiddenSize;
-    public int MaxDecoderPositions => icae.MaxDecoderPositions;
+    // The decoder prefix and chat markers take their positions in every answer; what is left is the query's.
+    public int MaxDecoderPositions => icae.MaxDecoderPositions - icae.DecoderPrefixIds.Length - icae.ChatPrefixIds.Length - icae.ChatSuffixIds.Length;
 
     public int RopeScaleFor(int positions) => icae.RopeScaleFor(positions);
 
