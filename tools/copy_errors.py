@@ -71,6 +71,7 @@ def main():
     ap.add_argument("--sequences", type=int, default=32)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--bos", action="store_true", help="put BOS before S (eval copy's repeat layout has none)")
+    ap.add_argument("--prefix", default="", help="text before S, after BOS if --bos (an ICAE adapter's decoder_prefix)")
     ap.add_argument("--greedy", action="store_true")
     ap.add_argument("--input-scale", type=float, default=1.0)
     ap.add_argument("--json", action="store_true")
@@ -79,7 +80,7 @@ def main():
     model = Llama(a.model)
     tokenizer = sentencepiece.SentencePieceProcessor(model_file=a.tokenizer or os.path.join(a.model, "tokenizer.model"))
     marker = tokenizer.piece_to_id(MARKER_PIECE)
-    prefix = [model.cfg.get("bos_token_id", 1)] if a.bos else []
+    prefix = ([model.cfg.get("bos_token_id", 1)] if a.bos else []) + (tokenizer.encode(a.prefix) if a.prefix else [])
     seqs = windows(a.text, tokenizer, a.length, a.sequences, a.seed)
 
     counts = collections.Counter()
@@ -97,7 +98,7 @@ def main():
             right = predicted[row, start + j - 1].item() == truth
             kind = "first" if j == 0 else "ambiguous" if s.count(s[j - 1]) > 1 else "unique"
             counts[kind, right] += 1
-    result = {"model": a.model, "length": a.length, "sequences": len(seqs), "bos": a.bos, "input_scale": a.input_scale}
+    result = {"model": a.model, "length": a.length, "sequences": len(seqs), "bos": a.bos, "prefix": a.prefix, "input_scale": a.input_scale}
     for kind in ("first", "ambiguous", "unique"):
         n = counts[kind, True] + counts[kind, False]
         result[kind] = {"accuracy": counts[kind, True] / n, "share": n / (len(seqs) * a.length)}
