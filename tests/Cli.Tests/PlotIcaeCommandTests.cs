@@ -83,6 +83,10 @@ public sealed class PlotIcaeCommandTests : IDisposable
         var refused = Memplat("eval", "compare", "--result", $"a={json}", $"b={reseeded}");
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("other passages", refused.StdErr);
+        File.WriteAllText(Path.Combine(root, "empty.json"), "");
+        var empty = Memplat("eval", "compare", "--result", $"a={json}", $"b={Path.Combine(root, "empty.json")}");
+        Assert.NotEqual(0, empty.ExitCode);
+        Assert.Contains("b: not the JSON of eval icae --json", empty.StdErr);
         var alone = Memplat("eval", "compare", "--result", $"a={json}");
         Assert.NotEqual(0, alone.ExitCode);
         Assert.Contains("at least two adapters", alone.StdErr);

@@ -41,7 +41,9 @@ public static class EvalCompareCommand
         var entries = new List<(string Name, JsonNode Adapter, JsonNode? Settings)>();
         foreach (var (name, text) in named)
         {
-            var root = JsonNode.Parse(text) ?? throw new InvalidDataException($"{name}: empty JSON");
+            JsonNode root;
+            try { root = JsonNode.Parse(text) ?? throw new InvalidDataException($"{name}: empty JSON"); }
+            catch (JsonException e) { throw new InvalidDataException($"{name}: not the JSON of eval icae --json ({e.Message})", e); }
             var adapters = root["adapters"]?.AsArray() ?? throw new InvalidDataException($"{name}: not the JSON of eval icae --json (no \"adapters\")");
             for (var i = 0; i < adapters.Count; i++)
                 entries.Add((adapters.Count == 1 ? name : $"{name}/{i}", adapters[i]!, root["settings"]));

@@ -16,7 +16,10 @@ public static class ResultFiles
         var (file, key) = r[(eq + 1)..].Split('#') is [var f, var k] ? (f, k) : (r[(eq + 1)..], null);
         var text = File.ReadAllText(file);
         if (key is null) return (r[..eq], text);
-        using var doc = JsonDocument.Parse(text);
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(text); }
+        catch (JsonException e) { throw new InvalidDataException($"--result '{r}': {file} is not JSON ({e.Message})", e); }
+        using var _ = doc;
         var part = doc.RootElement;
         foreach (var name in key.Split('/'))
             part = part.ValueKind == JsonValueKind.Object && part.TryGetProperty(name, out var inner)
