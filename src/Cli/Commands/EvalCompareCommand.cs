@@ -70,6 +70,10 @@ public static class EvalCompareCommand
         foreach (var key in new[] { "file", "tasks", "samples", "seed" })
             if (a[key]?.ToJsonString() != b[key]?.ToJsonString())
                 throw new ArgumentException($"{name} was scored on other passages than {baseName}: {key} {b[key]?.ToJsonString()} against {a[key]?.ToJsonString()}");
+        // Passages are windows of the longest length; shorter lengths are their prefixes.
+        static int? Longest(JsonNode settings) => settings["lengths"]?.AsArray().Max(l => l!.GetValue<int>());
+        if (Longest(a) != Longest(b))
+            throw new ArgumentException($"{name} was scored on other passages than {baseName}: windows of {Longest(b)} tokens against {Longest(a)}");
     }
 
     private static JsonArray Autoencoding(JsonNode baseline, JsonNode other, string name)

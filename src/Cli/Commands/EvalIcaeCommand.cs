@@ -42,8 +42,9 @@ public static class EvalIcaeCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
         var encodeBatch = new Option<int>("--encode-batch") { Description = "Spans per encoder pass", DefaultValueFactory = _ => defaults.EncodeBatch };
         var decodeBatch = new Option<int>("--decode-batch") { Description = "Requests per decoder batch", DefaultValueFactory = _ => defaults.DecodeBatch };
+        var noRepeat = new Option<int>("--no-repeat-ngram") { Description = "n > 0: greedy decoding never writes an n-gram of its own output twice (0: plain greedy)" };
         var command = new Command("icae", "ICAE: autoencoding BLEU / exact-match prefix, continuation perplexity and task accuracy, slots vs raw context (docs/results-icae.md)");
-        foreach (var o in new Option[] { model, adapters, file, tasks, rawReference, json, samples, seed, lengths, contexts, continuation, taskSpans, format, dtype, device, encodeBatch, decodeBatch })
+        foreach (var o in new Option[] { model, adapters, file, tasks, rawReference, json, samples, seed, lengths, contexts, continuation, taskSpans, format, dtype, device, encodeBatch, decodeBatch, noRepeat })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandErrors.RunAsync("eval icae", async () =>
         {
@@ -55,7 +56,7 @@ public static class EvalIcaeCommand
                 ContinuationTokens = parse.GetValue(continuation), TaskSpans = Ints("--task-spans", parse.GetValue(taskSpans)!),
                 StoredFormat = SlotRoundTrip.Parse(parse.GetValue(format)!),
                 DType = DTypeExtensions.Parse(parse.GetValue(dtype)!), Device = Device.Parse(parse.GetValue(device)!),
-                EncodeBatch = parse.GetValue(encodeBatch), DecodeBatch = parse.GetValue(decodeBatch),
+                EncodeBatch = parse.GetValue(encodeBatch), DecodeBatch = parse.GetValue(decodeBatch), NoRepeatNgram = parse.GetValue(noRepeat),
             };
             var inputs = new IcaeEvalInputs(parse.GetValue(model)!, parse.GetValue(adapters)!, parse.GetValue(file)!, parse.GetValue(tasks)!, parse.GetValue(rawReference));
             var asJson = parse.GetValue(json);
@@ -71,7 +72,7 @@ public static class EvalIcaeCommand
         model = inputs.ModelDir, adapters = inputs.AdapterDirs, file = inputs.TestSplit, tasks = inputs.TasksFile, raw_reference = inputs.RawReferenceDir,
         samples = o.Samples, seed = o.Seed, lengths = o.AutoencodeLengths, contexts = o.ContextMultiples, continuation_tokens = o.ContinuationTokens,
         task_spans = o.TaskSpans, autoencode_formats = o.AutoencodeFormats.Select(SlotRoundTrip.Name), stored_format = SlotRoundTrip.Name(o.StoredFormat),
-        dtype, device = o.Device.ToString(), encode_batch = o.EncodeBatch, decode_batch = o.DecodeBatch,
+        dtype, device = o.Device.ToString(), encode_batch = o.EncodeBatch, decode_batch = o.DecodeBatch, no_repeat_ngram = o.NoRepeatNgram,
         machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}", date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
     };
 

@@ -19,6 +19,10 @@ public static class IcaeCommands
     private static readonly Option<string> DTypeOption = new("--dtype") { Description = "Compute dtype: f32 or bf16", DefaultValueFactory = _ => "bf16" };
     private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
     private static readonly Option<int> EncodeBatchOption = new("--encode-batch") { Description = "Spans per encoder pass", DefaultValueFactory = _ => 8 };
+    private static readonly Option<int> NoRepeatOption = new("--no-repeat-ngram")
+    {
+        Description = "n > 0: never write an n-gram of the output twice (greedy loops; docs/results-icae.md measures n = 4)",
+    };
 
     public static Command Create()
     {
@@ -79,7 +83,7 @@ public static class IcaeCommands
     {
         var maxTokens = new Option<int?>("--max-tokens") { Description = "Tokens to generate per span at most (default: span length + 8)" };
         var command = new Command("reconstruct", "Encode a text into slots span by span and decode each with the autoencoding layout [slots][AE]");
-        foreach (var o in new Option[] { ModelOption, AdapterOption, TextFileOption, JsonOption, DTypeOption, DeviceOption, maxTokens, EncodeBatchOption })
+        foreach (var o in new Option[] { ModelOption, AdapterOption, TextFileOption, JsonOption, DTypeOption, DeviceOption, maxTokens, EncodeBatchOption, NoRepeatOption })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandErrors.RunAsync("icae reconstruct", async () =>
         {
@@ -88,7 +92,7 @@ public static class IcaeCommands
             var tokenizer = RequireTokenizer(model, parse);
             var spans = Spans(model, tokenizer, parse);
             using var slots = EncodeAll(model, spans, parse.GetValue(EncodeBatchOption));         // [N, k, d]
-            var options = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? spans.Max(s => s.Length) + 8 };
+            var options = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? spans.Max(s => s.Length) + 8, NoRepeatNgram = parse.GetValue(NoRepeatOption) };
             var prompts = Enumerable.Range(0, spans.Count).Select(i => IcaePrompt.AutoEncode(slots.Select(0, i))).ToArray();
             var generated = await model.GenerateAllAsync(prompts, options, ct);
             foreach (var p in prompts) p.Slots[0].Dispose();
@@ -109,7 +113,7 @@ public static class IcaeCommands
         var prompt = new Option<string>("--prompt") { Description = "The question", Required = true };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Answer tokens at most", DefaultValueFactory = _ => 128 };
         var command = new Command("ask", "Encode a text into slots and answer a prompt over them with the layout [slots][FT] prompt");
-        foreach (var o in new Option[] { ModelOption, AdapterOption, TextFileOption, prompt, JsonOption, DTypeOption, DeviceOption, maxTokens, EncodeBatchOption })
+        foreach (var o in new Option[] { ModelOption, AdapterOption, TextFileOption, prompt, JsonOption, DTypeOption, DeviceOption, maxTokens, EncodeBatchOption, NoRepeatOption })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandErrors.RunAsync("icae ask", async () =>
         {
@@ -119,7 +123,7 @@ public static class IcaeCommands
             var spans = Spans(model, tokenizer, parse);
             using var slots = EncodeAll(model, spans, parse.GetValue(EncodeBatchOption));         // [N, k, d], concatenated in order
             var question = tokenizer.Encode(parse.GetValue(prompt)!);
-            var options = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) };
+            var options = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens), NoRepeatNgram = parse.GetValue(NoRepeatOption) };
             var asJson = parse.GetValue(JsonOption);
             var answer = new List<int>();
             var printed = "";

@@ -51,10 +51,11 @@ internal static class IcaeEvalDecoder
     /// <summary>
     /// Greedy decoding of every prompt, up to <paramref name="batch"/> at a time. A chunk decodes up to the largest of its
     /// requests' token budgets (a request that runs past its own budget is cut back to it), so a request joins a chunk
-    /// only while the chunk's longest input plus its largest budget still fits the decoder.
+    /// only while the chunk's longest input plus its largest budget still fits the decoder. <paramref name="noRepeatNgram"/>
+    /// &gt; 0 bans repeated n-grams of each request's own output (<see cref="GenerationOptions.NoRepeatNgram"/>).
     /// </summary>
     public static async Task<int[][]> GenerateAsync(IcaeModel model, IReadOnlyList<IcaePrompt> prompts, IReadOnlyList<int> maxTokens, int batch,
-                                                    CancellationToken ct)
+                                                    int noRepeatNgram, CancellationToken ct)
     {
         var result = new int[prompts.Count][];
         var lengths = prompts.Select(p => InputLength(model, p)).ToArray();
@@ -67,7 +68,7 @@ internal static class IcaeEvalDecoder
             if (chunk.Count > 0 && (i == prompts.Count || !fits))
             {
                 ct.ThrowIfCancellationRequested();
-                var options = new GenerationOptions { MaxTokens = chunk.Max(j => maxTokens[j]), Temperature = 0 };
+                var options = new GenerationOptions { MaxTokens = chunk.Max(j => maxTokens[j]), Temperature = 0, NoRepeatNgram = noRepeatNgram };
                 var generated = await model.GenerateAllAsync(chunk.Select(j => prompts[j]).ToArray(), options, ct);
                 for (var j = 0; j < chunk.Count; j++) result[chunk[j]] = generated[j].Take(maxTokens[chunk[j]]).ToArray();
                 chunk.Clear();

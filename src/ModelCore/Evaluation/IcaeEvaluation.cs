@@ -23,6 +23,8 @@ public sealed record IcaeEvalOptions
     public int DecodeBatch { get; init; } = 8;
     public DType DType { get; init; } = DType.BFloat16;
     public Device Device { get; init; } = Device.Cpu;
+    /// <summary>n &gt; 0: greedy decoding that never writes an n-gram of its own output twice (0: plain greedy, the protocol's).</summary>
+    public int NoRepeatNgram { get; init; }
 
     public void Validate()
     {
@@ -39,6 +41,7 @@ public sealed record IcaeEvalOptions
         Positive("--continuation-tokens", ContinuationTokens);
         Positive("--encode-batch", EncodeBatch);
         Positive("--decode-batch", DecodeBatch);
+        if (NoRepeatNgram < 0) throw new ArgumentException($"--no-repeat-ngram must be at least 0, found {NoRepeatNgram}");
         AllPositive("--lengths", AutoencodeLengths);
         AllPositive("--contexts", ContextMultiples);
         AllPositive("--task-spans", TaskSpans);
@@ -82,7 +85,8 @@ public static class IcaeEvaluation
                     "spans; the decoder answers from [slots][FT] prompt, or with the context's token embeddings in place of the slots (raw: the " +
                     "adapter's [FT] row over the frozen base, or with --raw-reference that reference's decoder LoRA and [FT] row); " +
                     "greedy, at most answer tokens + 16; right when the output trimmed equals the answer; samples that do not fit the decoder are skipped",
-        ["decoding"] = "greedy (temperature 0), no sampling; the E²-LLM scale follows the sequence length (IcaeModel.RopeScaleFor)",
+        ["decoding"] = "greedy (temperature 0), no sampling; the E²-LLM scale follows the sequence length (IcaeModel.RopeScaleFor); " +
+                       "with --no-repeat-ngram n > 0 (settings.no_repeat_ngram), a token that would repeat an n-gram of the output is skipped for the next best",
     };
 
     public static async Task<IcaeEvalReport> RunAsync(IcaeEvalInputs inputs, IcaeEvalOptions options, TextCodec? codec = null,
@@ -131,7 +135,7 @@ public static class IcaeEvaluation
 
             passages ??= text.Windows(options.Samples, options.AutoencodeLengths.Max(), ct);
             var autoencoding = await IcaeAutoencoding.EvaluateAsync(model, passages, options.AutoencodeLengths, options.AutoencodeFormats,
-                                                                    options.EncodeBatch, options.DecodeBatch, ct, progress);
+                                                                    options.EncodeBatch, options.DecodeBatch, ct, progress, options.NoRepeatNgram);
 
             var span = model.Config.SpanLength;
             if (!windows.TryGetValue(span, out var contexts))
@@ -144,7 +148,7 @@ public static class IcaeEvaluation
             {
                 var (selected, available) = IcaeTaskAccuracy.Select(tasks, spans, options.Samples);
                 var t = await IcaeTaskAccuracy.EvaluateAsync(model, codec, selected, spans, available, options.StoredFormat,
-                                                             options.EncodeBatch, options.DecodeBatch, ct, reference);
+                                                             options.EncodeBatch, options.DecodeBatch, ct, reference, options.NoRepeatNgram);
                 accuracy.Add(t);
                 progress?.Invoke($"tasks with {spans} span(s): {t.Samples} of {t.Available} samples; slots {Show(t.WithSlots)}, raw context {Show(t.WithRawContext)}");
             }

@@ -3,7 +3,8 @@ namespace MemoryPlatform.ModelCore.Generation;
 /// <summary>
 /// How to decode. Temperature 0 is greedy. TopK 0 and TopP 1 disable those filters. Stop tokens
 /// default to the model's EOS ids; a stop token ends its request and is not emitted.
-/// RopeScale is E²-LLM's g (1 = the base window).
+/// RopeScale is E²-LLM's g (1 = the base window). NoRepeatNgram n &gt; 0 bans any token that would write an n-gram of
+/// the request's own output a second time (Hugging Face's no_repeat_ngram_size): the cure for a greedy loop.
 /// </summary>
 public sealed record GenerationOptions
 {
@@ -14,6 +15,7 @@ public sealed record GenerationOptions
     public IReadOnlyCollection<int>? StopTokens { get; init; }
     public int Seed { get; init; }
     public double RopeScale { get; init; } = 1.0;
+    public int NoRepeatNgram { get; init; }
 
     public void Validate()
     {
@@ -21,6 +23,7 @@ public sealed record GenerationOptions
         if (Temperature < 0 || double.IsNaN(Temperature)) throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "temperature must be >= 0");
         if (TopK < 0) throw new ArgumentOutOfRangeException(nameof(TopK), TopK, "top-k must be >= 0");
         if (!(TopP > 0 && TopP <= 1)) throw new ArgumentOutOfRangeException(nameof(TopP), TopP, "top-p must be in (0, 1]");
+        if (NoRepeatNgram < 0) throw new ArgumentOutOfRangeException(nameof(NoRepeatNgram), NoRepeatNgram, "the no-repeat n-gram size must be >= 0");
         if (!(RopeScale >= 1)) throw new ArgumentOutOfRangeException(nameof(RopeScale), RopeScale, "RoPE scale must be >= 1");
     }
 }

@@ -4,13 +4,44 @@ namespace MemoryPlatform.ModelCore.Generation;
 /// Picks the next token from one row of logits: greedy at temperature 0, otherwise softmax(logits / T)
 /// restricted to the top-k tokens and to the smallest set whose probability reaches top-p
 /// (nucleus sampling, Holtzman et al. 2020). Runs on the host with its own seeded RNG, so
-/// concurrent requests do not share random state.
+/// concurrent requests do not share random state. One sampler serves one request: with NoRepeatNgram it remembers
+/// the tokens it picked.
 /// </summary>
 public sealed class Sampler(GenerationOptions options, int seed)
 {
     private readonly Random random = new(seed);
+    private readonly List<int> picked = [];
 
     public int Next(ReadOnlySpan<float> logits)
+    {
+        var token = options.NoRepeatNgram > 0 ? Pick(BanRepeats(logits)) : Pick(logits);
+        if (options.NoRepeatNgram > 0) picked.Add(token);
+        return token;
+    }
+
+    /// <summary>
+    /// The logits with −∞ at every token t such that (last n − 1 picked tokens, t) already occurs in what was picked.
+    /// A token that is banned everywhere stays possible: when every token is banned the logits are left as they are.
+    /// </summary>
+    private ReadOnlySpan<float> BanRepeats(ReadOnlySpan<float> logits)
+    {
+        var n = options.NoRepeatNgram;
+        if (picked.Count < n - 1 || (n == 1 && picked.Count == 0)) return logits;
+        var banned = new HashSet<int>();
+        var tail = picked.Count - (n - 1);                       // start of the current (n − 1)-token prefix
+        for (var start = 0; start + n - 1 < picked.Count; start++)
+        {
+            var same = true;
+            for (var j = 0; j < n - 1 && same; j++) same = picked[start + j] == picked[tail + j];
+            if (same) banned.Add(picked[start + n - 1]);
+        }
+        if (banned.Count == 0 || banned.Count == logits.Length) return logits;
+        var copy = logits.ToArray();
+        foreach (var t in banned) copy[t] = float.NegativeInfinity;
+        return copy;
+    }
+
+    private int Pick(ReadOnlySpan<float> logits)
     {
         if (options.Temperature == 0) return ArgMax(logits);
 
