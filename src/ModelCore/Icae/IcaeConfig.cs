@@ -60,9 +60,9 @@ public sealed record IcaeConfig
     public bool DecoderLora { get; init; }
     /// <summary>
     /// Text the decoder reads before the slots in every layout, after BOS (ours; null = none, the paper's layout). A base
-    /// trained by `memplat train e2llm` keeps its first four positions as attention sinks (docs/e2llm.md), and slots put
-    /// there are read as sinks: with n = k the first tokens of a span are lost and the copy starts late. "Text:" gives
-    /// the shipped base BOS and three tokens for that role. Released checkpoints have none (their chat prefix serves).
+    /// trained by `memplat train e2llm` keeps its first four positions as attention sinks (docs/e2llm.md); without a
+    /// prefix the first slots sit there. "Text:" gives the shipped base BOS and three tokens for that role (session 16
+    /// of docs/results-icae.md: it did not fix the late start of 128-token copies). Released checkpoints have none.
     /// </summary>
     public string? DecoderPrefix { get; init; }
 
