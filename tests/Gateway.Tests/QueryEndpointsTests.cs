@@ -71,6 +71,21 @@ public class QueryEndpointsTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task No_repeat_ngram_keeps_the_answer_from_writing_a_bigram_twice()
+    {
+        var (client, _) = await TenantWithReadyDocumentAsync("nr", Sentences(5, from: 60));
+        using (client)
+        {
+            async Task<int[]> Ids(int noRepeat) => [.. (await StreamAsync(client, new { documents = new[] { "nr" }, prompt = Prompt, max_tokens = 48, stream = true, no_repeat_ngram = noRepeat }))
+                .Where(e => e.Name == "token").Select(e => e.Data.GetProperty("token_id").GetInt32())];
+            static int Repeats(int[] ids) { var pairs = ids.Zip(ids.Skip(1)).ToList(); return pairs.Count - pairs.Distinct().Count(); }
+            // The random decoder loops under plain greedy decoding; with no_repeat_ngram 2 no bigram comes twice.
+            Assert.True(Repeats(await Ids(0)) > 0);
+            Assert.Equal(0, Repeats(await Ids(2)));
+        }
+    }
+
+    [Fact]
     public async Task Query_over_several_documents_reads_all_their_memory()
     {
         var (client, spans1) = await TenantWithReadyDocumentAsync("m1", Sentences(4));
@@ -151,6 +166,8 @@ public class QueryEndpointsTests(GatewayFixture fixture)
     [InlineData("{\"documents\": [\"a\"], \"prompt\": \"p\", \"max_tokens\": 100000}")]
     [InlineData("{\"documents\": [\"a\"], \"prompt\": \"p\", \"temperature\": -1}")]
     [InlineData("{\"documents\": [\"a\"], \"prompt\": \"p\", \"temperature\": 7.5}")]
+    [InlineData("{\"documents\": [\"a\"], \"prompt\": \"p\", \"no_repeat_ngram\": -1}")]
+    [InlineData("{\"documents\": [\"a\"], \"prompt\": \"p\", \"no_repeat_ngram\": 33}")]
     [InlineData("{\"documents\": [\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\"], \"prompt\": \"p\"}")]
     public async Task Query_validation_answers_400(string json)
     {

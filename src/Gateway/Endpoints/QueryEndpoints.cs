@@ -38,7 +38,7 @@ public static class QueryEndpoints
         var body = await RequestBody.ReadJsonAsync<QueryHttpRequest>(request, ct);
         var tenant = user.TenantId();
         var grainKey = Validate(body, tenant, options.Value);
-        var query = new QueryRequest(body.Documents, body.Prompt, body.MaxTokens, body.Temperature, body.Seed);
+        var query = new QueryRequest(body.Documents, body.Prompt, body.MaxTokens, body.Temperature, body.Seed, body.NoRepeatNgram);
         var grain = grains.GetGrain<IDocumentGrain>(grainKey);
 
         var (events, hasFirst) = await StartAsync(grain, query, calls, ct);
@@ -102,6 +102,8 @@ public static class QueryEndpoints
             throw ApiException.BadRequest($"max_tokens must be between 1 and {options.MaxQueryTokens}, got {body.MaxTokens}");
         if (!double.IsFinite(body.Temperature) || body.Temperature < 0 || body.Temperature > 2)
             throw ApiException.BadRequest("temperature must be between 0 and 2");
+        if (body.NoRepeatNgram is < 0 or > QueryRequest.MaxNoRepeatNgram)
+            throw ApiException.BadRequest($"no_repeat_ngram must be between 0 and {QueryRequest.MaxNoRepeatNgram}, got {body.NoRepeatNgram}");
         return DocumentIds.ExistingKey(tenant, body.Documents[0]);
     }
 }

@@ -15,7 +15,12 @@ public sealed record DocumentStatus(
 }
 
 /// <summary>A question over the slots of one or more documents of one tenant, answered by the frozen decoder.</summary>
-public sealed record QueryRequest(IReadOnlyList<string> Documents, string Prompt, int MaxTokens = 64, double Temperature = 0, ulong Seed = 0);
+public sealed record QueryRequest(IReadOnlyList<string> Documents, string Prompt, int MaxTokens = 64, double Temperature = 0, ulong Seed = 0,
+                                  int NoRepeatNgram = 0)
+{
+    /// <summary>The largest no-repeat n-gram size a query may ask for (0 = off); longer n-grams hardly ever repeat.</summary>
+    public const int MaxNoRepeatNgram = 32;
+}
 
 /// <summary>
 /// One event of a streamed answer: a token (Text non-null, Usage null) or the final usage (Usage non-null).

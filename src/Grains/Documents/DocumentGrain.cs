@@ -222,6 +222,7 @@ public sealed class DocumentGrain(
         var generation = new GenerationOptions
         {
             MaxTokens = request.MaxTokens, Temperature = request.Temperature, Seed = unchecked((int)request.Seed), RopeScale = scale,
+            NoRepeatNgram = request.NoRepeatNgram,
         };
 
         // Each token's event carries the text it adds, so that the events spell exactly the decoded answer. The whole
@@ -262,6 +263,8 @@ public sealed class DocumentGrain(
             throw new InvalidRequestException($"max tokens must be 1..{options.MaxQueryTokens}, got {request.MaxTokens}");
         if (!(request.Temperature >= 0 && request.Temperature <= 10))
             throw new InvalidRequestException($"temperature must be 0..10, got {request.Temperature}");
+        if (request.NoRepeatNgram is < 0 or > QueryRequest.MaxNoRepeatNgram)
+            throw new InvalidRequestException($"no-repeat n-gram size must be 0..{QueryRequest.MaxNoRepeatNgram}, got {request.NoRepeatNgram}");
         var ids = new List<string> { _docId };
         foreach (var id in request.Documents ?? [])
         {
