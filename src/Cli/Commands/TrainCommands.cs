@@ -176,7 +176,7 @@ public static class TrainCommands
                 // The reference gets the ICAE adapter's LoRA shape (rank, alpha, targets) and none of its weights.
                 var icaeModel = parse.GetValue(rawContext)
                     ? IcaeModel.Create(Llama.Load(modelDir, dtype, device),
-                                       (WithPrefix(parse, decoderPrefix) ?? (c => c))(IcaeConfig.Load(Path.Combine(adapterDir, IcaeConfig.FileName)) with { DecoderLora = true, BaseModel = null }),
+                                       WithPrefix(parse, decoderPrefix)(IcaeConfig.Load(Path.Combine(adapterDir, IcaeConfig.FileName)) with { DecoderLora = true, BaseModel = null }),
                                        options.Seed, tokenizer)
                     : IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32, configure: WithPrefix(parse, decoderPrefix));
                 trainer = IcaeTrainer.Start(icaeModel, data, options, outDir, kept);
@@ -192,9 +192,9 @@ public static class TrainCommands
                       "the slots off the base's four attention-sink positions). Given with --adapter, it replaces the adapter's own",
     };
 
-    /// <summary>The adapter's configuration with --decoder-prefix applied, when given (null: the adapter's own).</summary>
-    private static Func<IcaeConfig, IcaeConfig>? WithPrefix(ParseResult parse, Option<string?> decoderPrefix) =>
-        parse.GetValue(decoderPrefix) is { } prefix ? c => c with { DecoderPrefix = prefix } : null;
+    /// <summary>An adapter's configuration with --decoder-prefix applied when given, else as it is.</summary>
+    private static Func<IcaeConfig, IcaeConfig> WithPrefix(ParseResult parse, Option<string?> decoderPrefix) =>
+        c => parse.GetValue(decoderPrefix) is { } prefix ? c with { DecoderPrefix = prefix } : c;
 
     /// <summary>How single-span AE samples are drawn: pretraining's, and the spans a fine-tune keeps (--ae-weight).</summary>
     private sealed record SpanOptionSet(Option<int?> MaxContext, Option<double> ShortFraction, Option<double> Align, Option<bool> AlignPooled,
