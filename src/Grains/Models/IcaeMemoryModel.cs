@@ -69,8 +69,9 @@ public sealed class IcaeMemoryModel : IMemoryModel
     public int SpanLength => icae.Config.SpanLength;
     public int SlotsPerSpan => icae.MemoryTokens;
     public int HiddenSize => icae.HiddenSize;
-    // The decoder prefix and chat markers take their positions in every answer; what is left is the query's.
-    public int MaxDecoderPositions => icae.MaxDecoderPositions - icae.DecoderPrefixIds.Length - icae.ChatPrefixIds.Length - icae.ChatSuffixIds.Length;
+    // The layout's fixed markers (decoder prefix, chat markers) take their positions in every answer; what is left is the
+    // query's, whose [slots][FT] prompt answer the document grain counts itself.
+    public int MaxDecoderPositions => icae.MaxDecoderPositions - (int)(icae.InputLength(IcaeLayout.FineTuned, slots: 0, text: 0) - 1);
 
     public int RopeScaleFor(int positions) => icae.RopeScaleFor(positions);
 

@@ -48,7 +48,7 @@ public static class IcaeAutoencoding
             int spanCount = spans[0].Count, slots = spanCount * model.MemoryTokens;
             var blobBytes = formats.ToDictionary(f => f, f => SlotBlob.SizeOf(model.MemoryTokens, model.HiddenSize, f));
             // [prefix][slots][AE], then up to `length` new tokens: the rule GenerateAsync applies.
-            if (IcaeEvalDecoder.Overflow(model, model.DecoderPrefixIds.Length + slots + 1L + length) is { } reason)
+            if (IcaeEvalDecoder.Overflow(model, model.InputLength(IcaeLayout.AutoEncode, slots, 0) + length) is { } reason)
             {
                 results.AddRange(formats.Select(f => new AutoencodingResult(length, SlotRoundTrip.Name(f), spanCount, slots, blobBytes[f], 0, null, null, reason)));
                 progress?.Invoke($"autoencoding {length} tokens: skipped ({reason})");
@@ -95,9 +95,9 @@ public static class IcaeAutoencoding
 
     private static FormatComparison Compare(AutoencodingResult fp16, AutoencodingResult int8)
     {
-        var (low, high) = PairedBootstrap.MedianDifference(fp16.PassageBleu!, int8.PassageBleu!);
-        var changed = fp16.PassageBleu!.Zip(int8.PassageBleu!).Count(p => p.First != p.Second);
-        return new FormatComparison(fp16.Tokens, fp16.Bleu!.Median, int8.Bleu!.Median, fp16.Bleu.Median - int8.Bleu.Median,
-            fp16.Bleu.Mean - int8.Bleu.Mean, low, high, changed);
+        // The drop is fp16 − int8: int8 as the baseline, fp16 as the other, on the same passages.
+        var c = BleuComparison.Of(fp16.Tokens, "int8 vs fp16", baseline: int8.PassageBleu!, other: fp16.PassageBleu!);
+        return new FormatComparison(fp16.Tokens, c.OtherMedian, c.BaselineMedian, c.MedianDifference, fp16.Bleu!.Mean - int8.Bleu!.Mean,
+            c.Low, c.High, c.Better + c.Worse);
     }
 }

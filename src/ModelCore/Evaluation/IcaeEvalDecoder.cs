@@ -83,12 +83,7 @@ internal static class IcaeEvalDecoder
     {
         var slots = prompt.Slots.Sum(b => b.NumElements / model.HiddenSize);
         var text = prompt.Prompt?.Length ?? 0;
-        return model.DecoderPrefixIds.Length + prompt.Layout switch
-        {
-            IcaeLayout.AutoEncode => slots + 1,
-            IcaeLayout.Continue => slots + text,
-            _ => model.ChatPrefixIds.Length + slots + 1 + text + model.ChatSuffixIds.Length,
-        };
+        return model.InputLength(prompt.Layout, slots, text);
     }
 
     /// <summary>Null when <paramref name="positions"/> fit the decoder, else the reason they do not.</summary>

@@ -71,9 +71,8 @@ public static class IcaeTaskAccuracy
         var prompts = samples.Select(s => codec.Encode(s.Prompt)).ToArray();
         var budgets = samples.Select(s => codec.Encode(s.Answer).Length + AnswerMargin).ToArray();
         var encoderSpans = contexts.Select(c => model.SplitSpans(c)).ToArray();
-        var markers = model.DecoderPrefixIds.Length + model.ChatPrefixIds.Length + model.ChatSuffixIds.Length;
-        // [prefix] block [FT] prompt [suffix], then the answer budget: the rule GenerateAsync applies.
-        long Needed(int i, long block) => markers + block + 1 + prompts[i].Length + budgets[i];
+        // The fine-tuned layout around the block, then the answer budget: the rule GenerateAsync applies.
+        long Needed(int i, long block) => model.InputLength(IcaeLayout.FineTuned, block, prompts[i].Length) + budgets[i];
         var slotFits = Enumerable.Range(0, samples.Count).Where(i => contexts[i].Length > 0 &&
             IcaeEvalDecoder.Overflow(model, Needed(i, (long)encoderSpans[i].Count * model.MemoryTokens)) is null).ToArray();
         var rawFits = Enumerable.Range(0, samples.Count).Where(i => contexts[i].Length > 0 &&

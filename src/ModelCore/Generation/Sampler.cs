@@ -26,7 +26,7 @@ public sealed class Sampler(GenerationOptions options, int seed)
     private ReadOnlySpan<float> BanRepeats(ReadOnlySpan<float> logits)
     {
         var n = options.NoRepeatNgram;
-        if (picked.Count < n - 1 || (n == 1 && picked.Count == 0)) return logits;
+        if (picked.Count < n - 1) return logits;
         var banned = new HashSet<int>();
         var tail = picked.Count - (n - 1);                       // start of the current (n − 1)-token prefix
         for (var start = 0; start + n - 1 < picked.Count; start++)

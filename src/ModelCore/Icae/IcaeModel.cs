@@ -305,6 +305,18 @@ public sealed class IcaeModel : IDisposable
     }
 
     /// <summary>
+    /// Positions of <see cref="DecoderInput"/> for <paramref name="layout"/> with <paramref name="slots"/> slot rows and
+    /// <paramref name="text"/> prompt tokens, without building it: the one rule for what a request occupies before it
+    /// generates (evaluation budgets, the trainer's window check, a silo's query budget).
+    /// </summary>
+    public long InputLength(IcaeLayout layout, long slots, long text) => DecoderPrefixIds.Length + layout switch
+    {
+        IcaeLayout.AutoEncode => slots + 1,
+        IcaeLayout.Continue => slots + text,
+        _ => ChatPrefixIds.Length + slots + 1 + text + ChatSuffixIds.Length,
+    };
+
+    /// <summary>
     /// Teacher-forced decoder loss: mean cross-entropy over every target token of every request, request i's input
     /// being its layout followed by its target (the last target token only as a label). Requests are right-padded
     /// into one batch and the padding is masked, so the batch mean equals the token-weighted mean of the requests

@@ -463,23 +463,22 @@ public sealed class IcaeTrainer : IDisposable
         {
             if (c.DecoderLora)
                 throw new ArgumentException("a decoder-LoRA adapter (the raw-context reference) has no encoder to pretrain: fine-tune it with `train icae-finetune --raw-context`");
-            var longest = Model.DecoderPrefixIds.Length +
-                          Math.Max(o.Lambda > 0 ? slots + 1 + (long)o.MaxSpans * c.SpanLength : 0, o.Lambda < 1 ? slots + o.ContinuationLength - 1 : 0);
+            var longest = Math.Max(o.Lambda > 0 ? Model.InputLength(IcaeLayout.AutoEncode, slots, 0) + (long)o.MaxSpans * c.SpanLength : 0,
+                                   o.Lambda < 1 ? Model.InputLength(IcaeLayout.Continue, slots, o.ContinuationLength - 1) : 0);
             if (longest > limit)
                 throw new ArgumentException($"a {o.MaxSpans}-span sample needs {longest} decoder positions, more than the {limit} the base supports; " +
                                             "lower the max spans, the span length or the continuation length");
         }
         else if (data is IcaeFineTuneData ft)
         {
-            var prefix = Model.DecoderPrefixIds.Length;
-            if (aeData is not null && prefix + c.MemoryTokens + 1 + (long)c.SpanLength > limit)
-                throw new ArgumentException($"a kept AE span needs {prefix + c.MemoryTokens + 1 + c.SpanLength} decoder positions, more than the {limit} the base supports");
-            var markers = prefix + Model.ChatPrefixIds.Length + Model.ChatSuffixIds.Length;
+            var keptSpan = Model.InputLength(IcaeLayout.AutoEncode, c.MemoryTokens, 0) + c.SpanLength;
+            if (aeData is not null && keptSpan > limit)
+                throw new ArgumentException($"a kept AE span needs {keptSpan} decoder positions, more than the {limit} the base supports");
             foreach (var (e, i) in ft.Examples.Select((e, i) => (e, i)))
             {
                 var spans = Math.Min(o.MaxSpans, (e.Input.Length + c.SpanLength - 1) / c.SpanLength);
                 var context = c.DecoderLora ? Math.Min(e.Input.Length, (long)o.MaxSpans * c.SpanLength) : (long)spans * c.MemoryTokens;
-                var needed = context + 1 + markers + e.Prompt.Length + e.Answer.Length;
+                var needed = Model.InputLength(IcaeLayout.FineTuned, context, e.Prompt.Length) + e.Answer.Length;
                 if (needed > limit)
                     throw new ArgumentException($"fine-tuning example {i + 1} needs {needed} decoder positions, more than the {limit} the base supports");
             }

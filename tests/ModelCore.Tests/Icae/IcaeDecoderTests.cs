@@ -70,7 +70,7 @@ public class IcaeDecoderTests
     }
 
     [Fact]
-    public void A_decoder_prefix_comes_first_in_every_layout()
+    public void A_decoder_prefix_comes_first_in_every_layout_and_counts_in_the_input_length()
     {
         var config = Config() with { DecoderPrefix = "Text:", Chat = new ChatMarkers("[INST]", " [/INST]") };
         using var model = Model(config: config);
@@ -84,6 +84,9 @@ public class IcaeDecoderTests
         Assert.Equal(0f, MaxAbsDiff(Tensor.Cat([prefix, slots, Embed(model, prompt)]), model.DecoderInput(IcaePrompt.Continue([slots], prompt))));
         var ask = Tensor.Cat([prefix, Embed(model, model.ChatPrefixIds), slots, Row(model, model.Config.FtRow), Embed(model, prompt), Embed(model, model.ChatSuffixIds)]);
         Assert.Equal(0f, MaxAbsDiff(ask, model.DecoderInput(IcaePrompt.Ask([slots], prompt))));
+        // InputLength counts what DecoderInput builds, in every layout.
+        foreach (var p in new[] { IcaePrompt.AutoEncode(slots), IcaePrompt.Continue([slots], prompt), IcaePrompt.Ask([slots], prompt) })
+            Assert.Equal(model.DecoderInput(p).Size(0), model.InputLength(p.Layout, slots.Size(0), p.Prompt?.Length ?? 0));
     }
 
     [Fact]
