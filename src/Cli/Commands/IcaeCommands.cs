@@ -21,7 +21,7 @@ public static class IcaeCommands
     private static readonly Option<int> EncodeBatchOption = new("--encode-batch") { Description = "Spans per encoder pass", DefaultValueFactory = _ => 8 };
     private static readonly Option<int> NoRepeatOption = new("--no-repeat-ngram")
     {
-        Description = "n > 0: never write an n-gram of the output twice (greedy loops; docs/results-icae.md measures n = 4)",
+        Description = "n > 0: never write an n-gram of the output twice (greedy loops; docs/results-icae.md measures n = 3, 4 and 6)",
     };
 
     public static Command Create()
