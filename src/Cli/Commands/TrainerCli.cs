@@ -35,6 +35,11 @@ internal sealed class TrainerCli
         Description = "Share of repeat samples (P, the <0x00> marker, P, EOS: ICAE's [slots][AE] → text layout in tokens), drawn after the text copies",
         DefaultValueFactory = _ => 0,
     };
+    public Option<double> DigitRun { get; } = new("--digit-run-fraction")
+    {
+        Description = "Share of passkeys and copied numbers holding one digit 2-4 times in a row (84288, 99997): the keys a base misses",
+        DefaultValueFactory = _ => 0,
+    };
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue the run in --out from its latest checkpoint (its saved options apply)" };
 
     public TrainerCli(LmTrainerOptions defaults, double retrievalFraction = 0.25)
@@ -49,7 +54,7 @@ internal sealed class TrainerCli
         SaveEvery = new("--save-every") { DefaultValueFactory = _ => defaults.SaveEvery };
         LogEvery = new("--log-every") { DefaultValueFactory = _ => defaults.LogEvery };
         Retrieval = new("--retrieval-fraction") { Description = "Share of retrieval-style samples (copy, key-value, passkey)", DefaultValueFactory = _ => retrievalFraction };
-        foreach (var (option, name) in new[] { (Copy, "copy"), (Repeat, "repeat") })
+        foreach (var (option, name) in new[] { (Copy, "copy"), (Repeat, "repeat"), (DigitRun, "digit-run") })
             option.Validators.Add(r =>
             {
                 if (r.GetValueOrDefault<double>() is var v && !(v is >= 0 and <= 1)) r.AddError($"the {name} fraction must lie in [0, 1], got {v}");
@@ -58,7 +63,7 @@ internal sealed class TrainerCli
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Corpus, Tokenizer, Output, Steps, Batch, LearningRate, Warmup, Accumulation, Seed, EvalEvery, SaveEvery, LogEvery, Retrieval, Copy, Repeat, Resume })
+        foreach (var o in new Option[] { Corpus, Tokenizer, Output, Steps, Batch, LearningRate, Warmup, Accumulation, Seed, EvalEvery, SaveEvery, LogEvery, Retrieval, Copy, Repeat, DigitRun, Resume })
             command.Options.Add(o);
     }
 
@@ -69,6 +74,7 @@ internal sealed class TrainerCli
         WarmupSteps = parse.GetValue(Warmup), Accumulation = parse.GetValue(Accumulation), Seed = parse.GetValue(Seed),
         EvalEvery = parse.GetValue(EvalEvery), SaveEvery = parse.GetValue(SaveEvery), LogEvery = parse.GetValue(LogEvery),
         RetrievalFraction = parse.GetValue(Retrieval), CopyFraction = parse.GetValue(Copy), RepeatFraction = parse.GetValue(Repeat),
+        DigitRunFraction = parse.GetValue(DigitRun),
     };
 
     /// <summary>
@@ -89,7 +95,7 @@ internal sealed class TrainerCli
         {
             var checkpoint = LmTrainer.LatestCheckpoint(outDir) ?? throw new IOException($"--resume: no checkpoint under {outDir}/checkpoints");
             var saved = LmTrainer.ReadOptions(checkpoint);
-            data = TokenDataset.Load(trainFile, tokenizerPath, saved.RetrievalFraction, saved.CopyFraction, saved.RepeatFraction);
+            data = TokenDataset.Load(trainFile, tokenizerPath, saved.RetrievalFraction, saved.CopyFraction, saved.RepeatFraction, saved.DigitRunFraction);
             trainer = LmTrainer.Resume(outDir, data);
             Console.Error.WriteLine($"memplat {name}: resuming {checkpoint} at step {trainer.Step}");
         }
@@ -97,7 +103,7 @@ internal sealed class TrainerCli
         {
             var o = options();
             o.Validate();
-            data = TokenDataset.Load(trainFile, tokenizerPath, o.RetrievalFraction, o.CopyFraction, o.RepeatFraction);
+            data = TokenDataset.Load(trainFile, tokenizerPath, o.RetrievalFraction, o.CopyFraction, o.RepeatFraction, o.DigitRunFraction);
             trainer = start(o, data);
         }
         using (trainer)

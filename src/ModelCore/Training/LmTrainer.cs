@@ -37,6 +37,8 @@ public sealed record LmTrainerOptions
     public double CopyFraction { get; init; }
     /// <summary>Share of repeat samples (P, marker, P, EOS), drawn after the text copies (<see cref="TokenDataset.RepeatFraction"/>).</summary>
     public double RepeatFraction { get; init; }
+    /// <summary>Share of passkeys and copied numbers with a run of one digit (<see cref="TokenDataset.DigitRunFraction"/>).</summary>
+    public double DigitRunFraction { get; init; }
     /// <summary>E²-LLM augmentation (g, sinks, offsets); null = plain positions 0..R−1.</summary>
     public E2LlmTrainingOptions? E2Llm { get; init; }
     public int CopyProbeSequences { get; init; } = 16;
@@ -52,6 +54,7 @@ public sealed record LmTrainerOptions
         if (RetrievalFraction is < 0 or > 1) throw new ArgumentException("the retrieval fraction must lie in [0, 1]");
         if (CopyFraction is < 0 or > 1 || double.IsNaN(CopyFraction)) throw new ArgumentException("the copy fraction must lie in [0, 1]");
         if (RepeatFraction is < 0 or > 1 || double.IsNaN(RepeatFraction)) throw new ArgumentException("the repeat fraction must lie in [0, 1]");
+        if (DigitRunFraction is < 0 or > 1 || double.IsNaN(DigitRunFraction)) throw new ArgumentException("the digit-run fraction must lie in [0, 1]");
         if (E2Llm is { } e && e.TrainingLength != SequenceLength)
             throw new ArgumentException($"E²-LLM training length {e.TrainingLength} must equal the sequence length {SequenceLength}");
     }

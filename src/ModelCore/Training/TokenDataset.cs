@@ -46,6 +46,14 @@ public sealed class TokenDataset
     public double RepeatFraction { get; init; }
 
     /// <summary>
+    /// Fraction of the numbers in passkey and number-copy samples (0..1) drawn by <see cref="DigitRunNumber"/>: a
+    /// 5-digit number holding one digit 2 to 4 times in a row. Such keys are the ones a base misses (84288 answered
+    /// 842888, 99997 answered 999977): after the second 8, "the token after the last 8" has two answers, and only the
+    /// token before it tells them apart. Uniform keys hold a run of 3 or more in under 4 % of draws.
+    /// </summary>
+    public double DigitRunFraction { get; init; }
+
+    /// <summary>
     /// The token that asks for a repeat: the tokenizer's byte piece &lt;0x00&gt; (<see cref="Load"/> sets it), which no
     /// corpus text holds and no random copy draws (they start at <see cref="FirstOrdinaryId"/>), so it means one thing only.
     /// </summary>
@@ -70,7 +78,7 @@ public sealed class TokenDataset
     /// is newer than both the text and the tokenizer (tokenizing the training split takes minutes here).
     /// </summary>
     public static TokenDataset Load(string splitFile, string tokenizerPath, double retrievalFraction = 0, double copyFraction = 0,
-                                    double repeatFraction = 0)
+                                    double repeatFraction = 0, double digitRunFraction = 0)
     {
         var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
         var cache = splitFile + ".tokens.i32";
@@ -88,7 +96,7 @@ public sealed class TokenDataset
         return new TokenDataset(tokens, text => tokenizer.Encode(text))
         {
             RetrievalFraction = retrievalFraction, CopyFraction = copyFraction, RepeatFraction = repeatFraction,
-            RepeatMarker = RepeatMarkerOf(tokenizer),
+            DigitRunFraction = digitRunFraction, RepeatMarker = RepeatMarkerOf(tokenizer),
             EosId = tokenizer.EosId >= 0 ? tokenizer.EosId : 2,
         };
     }
@@ -248,7 +256,8 @@ public sealed class TokenDataset
         var encoder = Encoder;
         return CopyPairs(random, length, n =>
         {
-            var numbers = Enumerable.Range(0, Math.Max(1, n / 4)).Select(_ => random.Next(0, 100000).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var numbers = Enumerable.Range(0, Math.Max(1, n / 4)).Select(_ => (DrawsDigitRun(random) ? DigitRunNumber(random) : random.Next(0, 100000))
+                .ToString(System.Globalization.CultureInfo.InvariantCulture));
             return encoder(string.Join(' ', numbers)).Take(n).ToArray();
         });
     }
@@ -290,13 +299,28 @@ public sealed class TokenDataset
     private int[] PasskeySample(Random random, int length)
     {
         var encoder = Encoder;
-        var key = random.Next(10000, 100000);
+        var key = DrawsDigitRun(random) ? DigitRunNumber(random) : random.Next(10000, 100000);
         var line = encoder($"The pass key is {key}. Remember it. {key} is the pass key. ");
         var question = encoder($"What is the pass key? The pass key is {key}.");
         var rest = Math.Max(0, length - line.Length - question.Length);
         var depth = random.Next(0, rest + 1);
         Func<int, int[]> filler = random.Next(2) == 0 ? n => Repeat(encoder(PasskeyFiller + " "), n) : n => Text(random, n);
         return Compose(random, length, [filler(depth), line, filler(rest - depth), question]);
+    }
+
+    // With the fraction at 0 no extra draw is made, so runs from before the option sample exactly what they did.
+    private bool DrawsDigitRun(Random random) => DigitRunFraction > 0 && random.NextDouble() < DigitRunFraction;
+
+    /// <summary>A 5-digit number (10000..99999) in which one digit stands 2 to 4 times in a row, at a random place.</summary>
+    public static int DigitRunNumber(Random random)
+    {
+        var digits = Enumerable.Range(0, 5).Select(_ => random.Next(10)).ToArray();
+        var run = random.Next(2, 5);
+        var start = random.Next(0, 5 - run + 1);
+        var digit = random.Next(start == 0 ? 1 : 0, 10);
+        for (var i = start; i < start + run; i++) digits[i] = digit;
+        if (digits[0] == 0) digits[0] = random.Next(1, 10);
+        return digits.Aggregate(0, (n, d) => 10 * n + d);
     }
 
     private Func<string, int[]> Encoder =>

@@ -127,6 +127,31 @@ public class TokenDatasetTests
     }
 
     [Fact]
+    public void Digit_run_numbers_are_five_digits_with_one_digit_repeated_in_a_row()
+    {
+        var random = new Random(3);
+        var numbers = Enumerable.Range(0, 2000).Select(_ => TokenDataset.DigitRunNumber(random)).ToList();
+        Assert.All(numbers, n => Assert.InRange(n, 10000, 99999));
+        Assert.All(numbers, n => Assert.Matches(@"(\d)\1", n.ToString()));
+        // Runs of 3 and 4 are a third each: far more than uniform keys' 4 %.
+        Assert.InRange(numbers.Count(n => Regex.IsMatch(n.ToString(), @"(\d)\1\1")), 600, 2000);
+        Assert.Contains(numbers, n => Regex.IsMatch(n.ToString(), @"(\d)\1\1\1"));
+    }
+
+    [Fact]
+    public void The_digit_run_fraction_sets_the_share_of_passkeys_with_a_run()
+    {
+        var plain = TrainingFixtures.RepeatedText();
+        string Key(TokenDataset data, int seed) =>
+            Regex.Match(TrainingFixtures.Decode(data.Retrieval(RetrievalKind.Passkey, new Random(seed), 300)), @"The pass key is (\d{5})").Groups[1].Value;
+        int WithRun(TokenDataset data) => Enumerable.Range(0, 200).Count(seed => Regex.IsMatch(Key(data, seed), @"(\d)\1"));
+
+        Assert.Equal(200, WithRun(new TokenDataset(plain.Tokens, TrainingFixtures.Encode) { DigitRunFraction = 1 }));
+        Assert.InRange(WithRun(plain), 40, 100);   // uniform keys: 1 − 0.9⁴ ≈ 34 % hold a pair
+        Assert.InRange(WithRun(new TokenDataset(plain.Tokens, TrainingFixtures.Encode) { DigitRunFraction = 0.5 }), 110, 160);
+    }
+
+    [Fact]
     public void Documents_split_on_the_separator_line()
     {
         var docs = TokenDataset.SplitDocuments("a\nb\n<|doc|>\nc\n<|doc|>\n");
