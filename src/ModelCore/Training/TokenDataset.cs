@@ -48,8 +48,8 @@ public sealed class TokenDataset
     /// <summary>
     /// Fraction of the numbers in passkey and number-copy samples (0..1) drawn by <see cref="DigitRunNumber"/>: a
     /// 5-digit number holding one digit 2 to 4 times in a row. Such keys are the ones a base misses (84288 answered
-    /// 842888, 99997 answered 999977): after the second 8, "the token after the last 8" has two answers, and only the
-    /// token before it tells them apart. Uniform keys hold a run of 3 or more in under 4 % of draws.
+    /// 842888, 99997 answered 999977), and uniform keys hold a run of 3 or more in under 4 % of draws. Drawing them
+    /// did not cure the misses (docs/results-icae.md, session 18): they come with how full the scaled window is.
     /// </summary>
     public double DigitRunFraction { get; init; }
 
