@@ -23,6 +23,7 @@ public sealed class TrainE2LlmCommandTests
     [InlineData("--copy-fraction", "1.5", "copy fraction")]
     [InlineData("--copy-fraction", "-0.1", "copy fraction")]
     [InlineData("--repeat-fraction", "1.5", "repeat fraction")]
+    [InlineData("--digit-run-fraction", "1.5", "digit-run fraction")]
     public void A_sample_fraction_outside_zero_to_one_is_refused_before_anything_is_written(string option, string value, string named)
     {
         var run = Path.Combine(Path.GetTempPath(), "memplat-e2llm-" + Guid.NewGuid().ToString("N"));

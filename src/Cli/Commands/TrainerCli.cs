@@ -89,13 +89,16 @@ internal sealed class TrainerCli
         var trainFile = Path.Combine(corpus, "train.txt");
         var tokenizerPath = parse.GetValue(Tokenizer) ?? Path.Combine(corpus, "tokenizer.model");
         Console.Error.WriteLine($"memplat {name}: tokenizing {trainFile} (cached beside it)");
+        // The sample mix is part of a run's options: a resumed run draws with its saved mix.
+        TokenDataset Data(LmTrainerOptions o) =>
+            TokenDataset.Load(trainFile, tokenizerPath, o.RetrievalFraction, o.CopyFraction, o.RepeatFraction, o.DigitRunFraction);
         LmTrainer trainer;
         TokenDataset data;
         if (parse.GetValue(Resume))
         {
             var checkpoint = LmTrainer.LatestCheckpoint(outDir) ?? throw new IOException($"--resume: no checkpoint under {outDir}/checkpoints");
             var saved = LmTrainer.ReadOptions(checkpoint);
-            data = TokenDataset.Load(trainFile, tokenizerPath, saved.RetrievalFraction, saved.CopyFraction, saved.RepeatFraction, saved.DigitRunFraction);
+            data = Data(saved);
             trainer = LmTrainer.Resume(outDir, data);
             Console.Error.WriteLine($"memplat {name}: resuming {checkpoint} at step {trainer.Step}");
         }
@@ -103,7 +106,7 @@ internal sealed class TrainerCli
         {
             var o = options();
             o.Validate();
-            data = TokenDataset.Load(trainFile, tokenizerPath, o.RetrievalFraction, o.CopyFraction, o.RepeatFraction, o.DigitRunFraction);
+            data = Data(o);
             trainer = start(o, data);
         }
         using (trainer)

@@ -52,9 +52,8 @@ public sealed record LmTrainerOptions
             throw new ArgumentException("warmup, eval and save intervals must be non-negative, log interval at least 1");
         if (!(LearningRate > 0)) throw new ArgumentException("the learning rate must be positive");
         if (RetrievalFraction is < 0 or > 1) throw new ArgumentException("the retrieval fraction must lie in [0, 1]");
-        if (CopyFraction is < 0 or > 1 || double.IsNaN(CopyFraction)) throw new ArgumentException("the copy fraction must lie in [0, 1]");
-        if (RepeatFraction is < 0 or > 1 || double.IsNaN(RepeatFraction)) throw new ArgumentException("the repeat fraction must lie in [0, 1]");
-        if (DigitRunFraction is < 0 or > 1 || double.IsNaN(DigitRunFraction)) throw new ArgumentException("the digit-run fraction must lie in [0, 1]");
+        foreach (var (fraction, name) in new[] { (CopyFraction, "copy"), (RepeatFraction, "repeat"), (DigitRunFraction, "digit-run") })
+            if (fraction is < 0 or > 1 || double.IsNaN(fraction)) throw new ArgumentException($"the {name} fraction must lie in [0, 1]");
         if (E2Llm is { } e && e.TrainingLength != SequenceLength)
             throw new ArgumentException($"E²-LLM training length {e.TrainingLength} must equal the sequence length {SequenceLength}");
     }
