@@ -63,7 +63,7 @@ public static class TrainE2LlmCommand
 
     private static string Describe(E2LlmRecipe recipe, E2LlmTrainingOptions o)
     {
-        var scales = o.FixedScale is int g ? $"g = {g}" : $"g uniform in {{1..{o.MaxScale}}} {(o.DrawPerRow ? "per row" : "per step")}";
+        var scales = o.FixedScale is int g ? $"g = {g}" : $"g uniform in {{{E2LlmPositions.MinScale(o)}..{o.MaxScale}}} {(o.DrawPerRow ? "per row" : "per step")}";
         var applied = $"g applied {E2LlmConfig.Name(o.Interpolation)}";
         var offsets = o.UseOffset ? $"offset t in {{0..g·{o.BaseWindow} − {o.TrainingLength}}} after {o.SinkCount} sinks" : "no offset";
         var cost = recipe.Mode == E2LlmMode.FixedScale

@@ -32,17 +32,19 @@ public sealed record E2LlmTrainingOptions(
 public static class E2LlmPositions
 {
     /// <summary>
-    /// Draws g uniformly from {1..MaxScale} (or takes FixedScale), t uniformly from {0..g·L − R} (0 when that is
-    /// negative or offsets are off), and returns [0, 1, .., sinks − 1, sinks + t, .., R − 1 + t].
-    /// When R > g·L the sample cannot fit the window at this g; t is 0 and the last positions pass L/g (as in
-    /// the paper's fixed-g ablation with R = 8k, L = 4k, g = 1 would).
+    /// Draws g uniformly from {MinScale..MaxScale} (or takes FixedScale), t uniformly from {0..g·L − R} (0 when that
+    /// is negative or offsets are off), and returns [0, 1, .., sinks − 1, sinks + t, .., R − 1 + t].
+    /// MinScale is ceil(R / L): the paper trains at R ≤ L, where it is 1; a sample longer than L (so that a copy
+    /// spans more than L tokens at g > 1) is only drawn at the scales whose window holds it.
+    /// A fixed g with R > g·L cannot fit the window; t is 0 and the last positions pass L/g (as the paper's
+    /// fixed-g ablation with R = 8k, L = 4k, g = 1 would).
     /// </summary>
     public static E2LlmSample SampleTraining(Random random, E2LlmTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(random);
         Validate(options);
 
-        int g = options.FixedScale ?? random.Next(1, options.MaxScale + 1);
+        int g = options.FixedScale ?? random.Next(MinScale(options), options.MaxScale + 1);
         long maxOffset = (long)g * options.BaseWindow - options.TrainingLength;
         long t = options.UseOffset && maxOffset > 0 ? random.NextInt64(0, maxOffset + 1) : 0;
 
@@ -51,6 +53,10 @@ public static class E2LlmPositions
             positions[m] = m < options.SinkCount ? m : m + t;
         return new E2LlmSample(positions, g, t);
     }
+
+    /// <summary>The smallest g a drawn sample gets: ceil(R / L), so that every scaled position stays below L.</summary>
+    public static int MinScale(E2LlmTrainingOptions options) =>
+        (int)Math.Max(1, ((long)options.TrainingLength + options.BaseWindow - 1) / options.BaseWindow);
 
     /// <summary>The paper's default sampler: both augmentations on.</summary>
     public static E2LlmSample SampleTraining(Random random, int trainingLength, int baseWindow, int maxScale, int sinkCount = 4) =>
@@ -94,5 +100,8 @@ public static class E2LlmPositions
             throw new ArgumentOutOfRangeException(nameof(o.SinkCount), o.SinkCount, "sink count must be non-negative");
         if (o.FixedScale is < 1)
             throw new ArgumentOutOfRangeException(nameof(o.FixedScale), o.FixedScale, "a fixed g must be at least 1");
+        if (o.FixedScale is null && MinScale(o) > o.MaxScale)
+            throw new ArgumentOutOfRangeException(nameof(o.MaxScale), o.MaxScale,
+                $"g_max must be at least ceil(R / L) = {MinScale(o)} for R = {o.TrainingLength}, L = {o.BaseWindow}");
     }
 }

@@ -121,6 +121,23 @@ public class E2LlmPositionsTests
         Assert.Equal(99, s.PositionIds[^1]);
     }
 
+    [Fact]
+    public void A_sample_longer_than_L_is_drawn_only_at_the_scales_that_hold_it()
+    {
+        var options = new E2LlmTrainingOptions(TrainingLength: 2 * L + 1, BaseWindow: L, MaxScale: 5);
+        var random = new Random(6);
+        var seen = new HashSet<int>();
+        for (int i = 0; i < 400; i++)
+        {
+            var s = E2LlmPositions.SampleTraining(random, options);
+            seen.Add(s.Scale);
+            Assert.True(s.PositionIds.Max() / (double)s.Scale < L, $"g = {s.Scale}, t = {s.Offset}");
+        }
+        Assert.Equal(new[] { 3, 4, 5 }, seen.Order());
+        Assert.Throws<ArgumentOutOfRangeException>(() =>
+            E2LlmPositions.SampleTraining(random, new E2LlmTrainingOptions(TrainingLength: 2 * L + 1, BaseWindow: L, MaxScale: 2)));
+    }
+
     [Theory]
     [InlineData(0, 1)]
     [InlineData(1, 1)]
