@@ -49,6 +49,8 @@ public sealed record E2LlmRecipe(E2LlmMode Mode, int BaseWindow, int MaxScale = 
             E2LlmMode.FixedScale => PositionInterpolation(FixedScale!.Value),
             _ => throw new ArgumentOutOfRangeException(nameof(Mode), Mode, null),
         };
+        if (options.FixedScale is null && E2LlmPositions.MinScale(options) > MaxScale)
+            throw new ArgumentException($"--seq {r} is drawn only at g ≥ ceil(R / L) = {E2LlmPositions.MinScale(options)}; --max-scale {MaxScale} leaves no such g");
         return options with { DrawPerRow = DrawPerRow, Interpolation = Interpolation };
     }
 

@@ -71,6 +71,7 @@ public class E2LlmRecipeTests
     [InlineData("e2llm", 4, null)]             // --fixed-scale makes no sense with scale augmentation
     [InlineData("fixed-g", 4, 512)]            // R must be g·L
     [InlineData("banana", null, null)]
+    [InlineData("e2llm", null, 16 * 512 + 1)]  // R > g_max·L: no g holds the sample
     public void Inconsistent_requests_are_refused(string mode, int? fixedScale, int? seq) =>
         Assert.Throws<ArgumentException>(() =>
             new E2LlmRecipe(E2LlmRecipe.ParseMode(mode), 512, 16, fixedScale, seq).TrainingOptions());
