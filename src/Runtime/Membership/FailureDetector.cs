@@ -10,6 +10,9 @@ namespace MemoryPlatform.Runtime.Membership;
 ///   measured in Redis server time (IAmAlive vs TIME of the same read);
 /// - only by a detector that has itself read Redis without failure for at least DeathTimeout, so after
 ///   a Redis outage every silo gets a full timeout to heartbeat again before anyone judges;
+/// - and whose own rounds came on time for that long: a round later than <see cref="LateRound"/> means this
+///   process stalled (a GC pause, a starved thread pool, a paused VM), and the silence it would measure may be
+///   its own making, not the other silo's (silos sharing a process, as in tests, stall together);
 /// - declaring is a CAS on Version and on the row as read: a heartbeat landing in between cancels it.
 /// </summary>
 internal sealed class FailureDetector : IAsyncDisposable
@@ -21,6 +24,7 @@ internal sealed class FailureDetector : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _healthy = new();
+    private readonly Stopwatch _sinceLastRound = new();
     private Task? _loop;
 
     public FailureDetector(MembershipTable table, MembershipOptions options, string selfId,
@@ -32,6 +36,9 @@ internal sealed class FailureDetector : IAsyncDisposable
         _onDeclared = onDeclared;
         _logger = logger;
     }
+
+    /// <summary>A gap between two reads past this means the detector itself was stalled.</summary>
+    private TimeSpan LateRound => _options.HeartbeatPeriod * 2;
 
     public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
 
@@ -49,6 +56,7 @@ internal sealed class FailureDetector : IAsyncDisposable
                 catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
                     _healthy.Reset(); // judge again only after a full death timeout of good reads
+                    _sinceLastRound.Reset();
                     _logger.LogDebug("Failure detection skipped: {Error}", ex.Message);
                 }
             }
@@ -62,6 +70,13 @@ internal sealed class FailureDetector : IAsyncDisposable
     internal async Task<bool> CheckOnceAsync(CancellationToken ct)
     {
         var snapshot = await _table.ReadAsync().WaitAsync(ct).ConfigureAwait(false);
+        if (_sinceLastRound.IsRunning && _sinceLastRound.Elapsed > LateRound)
+        {
+            _logger.LogWarning("Failure detection paused: this silo's round came {LateMs} ms after the last (stalled?)",
+                (long)_sinceLastRound.Elapsed.TotalMilliseconds);
+            _healthy.Reset();
+        }
+        _sinceLastRound.Restart();
         if (!_healthy.IsRunning) _healthy.Start();
         if (_healthy.Elapsed < _options.DeathTimeout) return false;
         if (!snapshot.IsAlive(_selfId)) return false; // a dead or unregistered silo does not judge
