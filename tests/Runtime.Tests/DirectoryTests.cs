@@ -24,15 +24,7 @@ public sealed class DirectoryTests(RedisFixture redis)
         return ids;
     }
 
-    private async Task SetStatusAsync(string siloId, SiloStatus status)
-    {
-        while (true)
-        {
-            var snapshot = await Table.ReadAsync();
-            var row = new SiloEntry { SiloId = siloId, Address = siloId.Split('@')[0], Status = status, IAmAlive = snapshot.ServerTimeMs };
-            if (await Table.TryWriteAsync(row, snapshot)) return;
-        }
-    }
+    private Task SetStatusAsync(string siloId, SiloStatus status) => MembershipRows.SetStatusAsync(Table, siloId, status);
 
     private static DirectoryEntry EntryOf(string siloId) => new(Guid.NewGuid().ToString("N"), siloId, siloId.Split('@')[0]);
 

@@ -17,22 +17,12 @@ public sealed class FailureDetectorTests(RedisFixture redis)
 
     private readonly MembershipTable _table = new(redis.Connection.GetDatabase(), "fd-" + Guid.NewGuid().ToString("N")[..8]);
 
-    private async Task AddActiveAsync(string siloId)
-    {
-        while (true)
-        {
-            var snapshot = await _table.ReadAsync();
-            var row = new SiloEntry { SiloId = siloId, Address = siloId.Split('@')[0], Status = SiloStatus.Active, IAmAlive = snapshot.ServerTimeMs };
-            if (await _table.TryWriteAsync(row, snapshot)) return;
-        }
-    }
-
     [Fact]
     public async Task A_detector_that_was_itself_stalled_does_not_judge_until_it_has_been_on_time_for_a_death_timeout()
     {
         const string self = "10.2.0.1:1@self", other = "10.2.0.2:1@other";
-        await AddActiveAsync(self);
-        await AddActiveAsync(other);
+        await MembershipRows.SetStatusAsync(_table, self, SiloStatus.Active);
+        await MembershipRows.SetStatusAsync(_table, other, SiloStatus.Active);
         await using var detector = new FailureDetector(_table, Options, self, _ => Task.CompletedTask, NullLogger.Instance);
 
         // Both silos heartbeat; the detector has been judging on time for longer than the death timeout.
