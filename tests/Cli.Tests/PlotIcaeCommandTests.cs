@@ -83,6 +83,22 @@ public sealed class PlotIcaeCommandTests : IDisposable
         var refused = Memplat("eval", "compare", "--result", $"a={json}", $"b={reseeded}");
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("other passages", refused.StdErr);
+        // The same paths with other bytes (a task file regenerated in place): refused on the recorded hashes ...
+        var settings = JsonNode.Parse(File.ReadAllText(json))!["settings"]!;
+        var hash = settings["tasks_sha256"]!.GetValue<string>();
+        Assert.Matches("^[0-9a-f]{64}$", hash);
+        var rehashed = Path.Combine(root, "rehashed.json");
+        File.WriteAllText(rehashed, File.ReadAllText(json).Replace(hash, new string('0', 64)));
+        var changed = Memplat("eval", "compare", "--result", $"a={json}", $"b={rehashed}");
+        Assert.NotEqual(0, changed.ExitCode);
+        Assert.Contains("tasks_sha256", changed.StdErr);
+        // ... while a result written before hashes were recorded is taken on its paths.
+        var unhashed = JsonNode.Parse(File.ReadAllText(json))!;
+        unhashed["settings"]!.AsObject().Remove("file_sha256");
+        unhashed["settings"]!.AsObject().Remove("tasks_sha256");
+        File.WriteAllText(Path.Combine(root, "unhashed.json"), unhashed.ToJsonString());
+        var old = Memplat("eval", "compare", "--result", $"a={json}", $"b={Path.Combine(root, "unhashed.json")}");
+        Assert.True(old.ExitCode == 0, old.StdErr);
         File.WriteAllText(Path.Combine(root, "empty.json"), "");
         var empty = Memplat("eval", "compare", "--result", $"a={json}", $"b={Path.Combine(root, "empty.json")}");
         Assert.NotEqual(0, empty.ExitCode);

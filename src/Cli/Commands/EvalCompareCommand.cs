@@ -70,6 +70,11 @@ public static class EvalCompareCommand
         foreach (var key in new[] { "file", "tasks", "samples", "seed" })
             if (a[key]?.ToJsonString() != b[key]?.ToJsonString())
                 throw new ArgumentException($"{name} was scored on other passages than {baseName}: {key} {b[key]?.ToJsonString()} against {a[key]?.ToJsonString()}");
+        // The same path may hold other bytes (a data directory rebuilt with other options); results written before the
+        // hashes were recorded lack them and are taken on their paths.
+        foreach (var key in new[] { "file_sha256", "tasks_sha256" })
+            if (a[key] is { } x && b[key] is { } y && x.ToJsonString() != y.ToJsonString())
+                throw new ArgumentException($"{name} was scored on other passages than {baseName}: {key} {y.ToJsonString()} against {x.ToJsonString()} (the file at that path has changed)");
         // Passages are windows of the longest length; shorter lengths are their prefixes.
         static int? Longest(JsonNode settings) => settings["lengths"]?.AsArray().Max(l => l!.GetValue<int>());
         if (Longest(a) != Longest(b))

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using MemoryPlatform.ModelCore.Evaluation;
@@ -70,11 +71,19 @@ public static class EvalIcaeCommand
     private static object Settings(IcaeEvalInputs inputs, IcaeEvalOptions o, string dtype) => new
     {
         model = inputs.ModelDir, adapters = inputs.AdapterDirs, file = inputs.TestSplit, tasks = inputs.TasksFile, raw_reference = inputs.RawReferenceDir,
+        // The paths alone do not say which passages were drawn: a data directory rebuilt with other options keeps them.
+        file_sha256 = Sha256(inputs.TestSplit), tasks_sha256 = Sha256(inputs.TasksFile),
         samples = o.Samples, seed = o.Seed, lengths = o.AutoencodeLengths, contexts = o.ContextMultiples, continuation_tokens = o.ContinuationTokens,
         task_spans = o.TaskSpans, autoencode_formats = o.AutoencodeFormats.Select(SlotRoundTrip.Name), stored_format = SlotRoundTrip.Name(o.StoredFormat),
         dtype, device = o.Device.ToString(), encode_batch = o.EncodeBatch, decode_batch = o.DecodeBatch, no_repeat_ngram = o.NoRepeatNgram,
         machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}", date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
     };
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
 
     /// <summary>The human-readable form: three tables per adapter.</summary>
     private static string Tables(IcaeEvalReport report, IcaeEvalOptions o, string? rawReference)
