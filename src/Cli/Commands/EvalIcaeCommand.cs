@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using MemoryPlatform.ModelCore.Data;
 using MemoryPlatform.ModelCore.Evaluation;
 using MemoryPlatform.ModelCore.Tensors;
 
@@ -72,18 +72,12 @@ public static class EvalIcaeCommand
     {
         model = inputs.ModelDir, adapters = inputs.AdapterDirs, file = inputs.TestSplit, tasks = inputs.TasksFile, raw_reference = inputs.RawReferenceDir,
         // The paths alone do not say which passages were drawn: a data directory rebuilt with other options keeps them.
-        file_sha256 = Sha256(inputs.TestSplit), tasks_sha256 = Sha256(inputs.TasksFile),
+        file_sha256 = CorpusWriter.Sha256File(inputs.TestSplit), tasks_sha256 = CorpusWriter.Sha256File(inputs.TasksFile),
         samples = o.Samples, seed = o.Seed, lengths = o.AutoencodeLengths, contexts = o.ContextMultiples, continuation_tokens = o.ContinuationTokens,
         task_spans = o.TaskSpans, autoencode_formats = o.AutoencodeFormats.Select(SlotRoundTrip.Name), stored_format = SlotRoundTrip.Name(o.StoredFormat),
         dtype, device = o.Device.ToString(), encode_batch = o.EncodeBatch, decode_batch = o.DecodeBatch, no_repeat_ngram = o.NoRepeatNgram,
         machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}", date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
     };
-
-    private static string Sha256(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
 
     /// <summary>The human-readable form: three tables per adapter.</summary>
     private static string Tables(IcaeEvalReport report, IcaeEvalOptions o, string? rawReference)
