@@ -44,8 +44,12 @@ public static class EvalIcaeCommand
         var encodeBatch = new Option<int>("--encode-batch") { Description = "Spans per encoder pass", DefaultValueFactory = _ => defaults.EncodeBatch };
         var decodeBatch = new Option<int>("--decode-batch") { Description = "Requests per decoder batch", DefaultValueFactory = _ => defaults.DecodeBatch };
         var noRepeat = new Option<int>("--no-repeat-ngram") { Description = "n > 0: greedy decoding never writes an n-gram of its own output twice (0: plain greedy)" };
+        var minTokens = new Option<int>("--min-tokens")
+        {
+            Description = "m > 0: an autoencoding may not end before m tokens (0: ends at the first EOS, the protocol's; `icae reconstruct` and the platform use 1)",
+        };
         var command = new Command("icae", "ICAE: autoencoding BLEU / exact-match prefix, continuation perplexity and task accuracy, slots vs raw context (docs/results-icae.md)");
-        foreach (var o in new Option[] { model, adapters, file, tasks, rawReference, json, samples, seed, lengths, contexts, continuation, taskSpans, format, dtype, device, encodeBatch, decodeBatch, noRepeat })
+        foreach (var o in new Option[] { model, adapters, file, tasks, rawReference, json, samples, seed, lengths, contexts, continuation, taskSpans, format, dtype, device, encodeBatch, decodeBatch, noRepeat, minTokens })
             command.Options.Add(o);
         command.SetAction((parse, ct) => CommandErrors.RunAsync("eval icae", async () =>
         {
@@ -58,6 +62,7 @@ public static class EvalIcaeCommand
                 StoredFormat = SlotRoundTrip.Parse(parse.GetValue(format)!),
                 DType = DTypeExtensions.Parse(parse.GetValue(dtype)!), Device = Device.Parse(parse.GetValue(device)!),
                 EncodeBatch = parse.GetValue(encodeBatch), DecodeBatch = parse.GetValue(decodeBatch), NoRepeatNgram = parse.GetValue(noRepeat),
+                AutoencodeMinTokens = parse.GetValue(minTokens),
             };
             var inputs = new IcaeEvalInputs(parse.GetValue(model)!, parse.GetValue(adapters)!, parse.GetValue(file)!, parse.GetValue(tasks)!, parse.GetValue(rawReference));
             var asJson = parse.GetValue(json);
@@ -76,6 +81,7 @@ public static class EvalIcaeCommand
         samples = o.Samples, seed = o.Seed, lengths = o.AutoencodeLengths, contexts = o.ContextMultiples, continuation_tokens = o.ContinuationTokens,
         task_spans = o.TaskSpans, autoencode_formats = o.AutoencodeFormats.Select(SlotRoundTrip.Name), stored_format = SlotRoundTrip.Name(o.StoredFormat),
         dtype, device = o.Device.ToString(), encode_batch = o.EncodeBatch, decode_batch = o.DecodeBatch, no_repeat_ngram = o.NoRepeatNgram,
+        min_tokens = o.AutoencodeMinTokens,
         machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}", date = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
     };
 

@@ -92,7 +92,9 @@ public static class IcaeCommands
             var tokenizer = RequireTokenizer(model, parse);
             var spans = Spans(model, tokenizer, parse);
             using var slots = EncodeAll(model, spans, parse.GetValue(EncodeBatchOption));         // [N, k, d]
-            var options = new GenerationOptions { MaxTokens = parse.GetValue(maxTokens) ?? spans.Max(s => s.Length) + 8, NoRepeatNgram = parse.GetValue(NoRepeatOption) };
+            var budget = parse.GetValue(maxTokens) ?? spans.Max(s => s.Length) + 8;
+            // A span is never empty: the decoder may not end a reconstruction before its first token.
+            var options = new GenerationOptions { MaxTokens = budget, MinTokens = Math.Min(1, budget), NoRepeatNgram = parse.GetValue(NoRepeatOption) };
             var prompts = Enumerable.Range(0, spans.Count).Select(i => IcaePrompt.AutoEncode(slots.Select(0, i))).ToArray();
             var generated = await model.GenerateAllAsync(prompts, options, ct);
             foreach (var p in prompts) p.Slots[0].Dispose();

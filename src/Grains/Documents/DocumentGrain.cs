@@ -185,7 +185,7 @@ public sealed class DocumentGrain(
     public async Task<string> Reconstruct(CancellationToken ct)
     {
         var (record, memoryOf) = await ReadReadyMemoryAsync(_docId, ct).ConfigureAwait(false);
-        var generation = new GenerationOptions { MaxTokens = _model.SpanLength };
+        var generation = new GenerationOptions { MaxTokens = _model.SpanLength, MinTokens = 1 };   // a span is never empty
         var ids = new List<int>(record.Tokens);
         // At most one generation batch in flight at a time: a long document must not flood the model's queue.
         foreach (var chunk in memoryOf.Chunk(Math.Max(1, options.Batching.MaxGenerateBatch)))

@@ -1,3 +1,4 @@
+using MemoryPlatform.ModelCore.Generation;
 using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Tensors;
 
@@ -34,7 +35,7 @@ public static class IcaeAutoencoding
     /// <param name="passages">Token windows at least as long as the longest length.</param>
     public static async Task<IReadOnlyList<AutoencodingResult>> EvaluateAsync(
         IcaeModel model, IReadOnlyList<int[]> passages, IReadOnlyList<int> lengths, IReadOnlyList<SlotDType> formats,
-        int encodeBatch, int decodeBatch, CancellationToken ct = default, Action<string>? progress = null, int noRepeatNgram = 0)
+        int encodeBatch, int decodeBatch, CancellationToken ct = default, Action<string>? progress = null, GenerationOptions? decoding = null)
     {
         if (passages.Count == 0) throw new ArgumentException("autoencoding needs at least one passage");
         if (formats.Count == 0) throw new ArgumentException("autoencoding needs at least one slot format");
@@ -64,7 +65,7 @@ public static class IcaeAutoencoding
                     try
                     {
                         var prompts = served.Select(s => IcaePrompt.AutoEncode(s)).ToArray();
-                        generated = await IcaeEvalDecoder.GenerateAsync(model, prompts, Enumerable.Repeat(length, prompts.Length).ToArray(), decodeBatch, noRepeatNgram, ct);
+                        generated = await IcaeEvalDecoder.GenerateAsync(model, prompts, Enumerable.Repeat(length, prompts.Length).ToArray(), decodeBatch, decoding ?? IcaeEvalDecoder.Greedy, ct);
                     }
                     finally
                     {

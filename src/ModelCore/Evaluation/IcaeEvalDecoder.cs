@@ -48,14 +48,18 @@ internal static class IcaeEvalDecoder
         finally { foreach (var e in encoded) e.Dispose(); }
     }
 
+    /// <summary>The protocol's decoding: greedy, ending at EOS.</summary>
+    public static readonly GenerationOptions Greedy = new() { Temperature = 0 };
+
     /// <summary>
     /// Greedy decoding of every prompt, up to <paramref name="batch"/> at a time. A chunk decodes up to the largest of its
     /// requests' token budgets (a request that runs past its own budget is cut back to it), so a request joins a chunk
-    /// only while the chunk's longest input plus its largest budget still fits the decoder. <paramref name="noRepeatNgram"/>
-    /// &gt; 0 bans repeated n-grams of each request's own output (<see cref="GenerationOptions.NoRepeatNgram"/>).
+    /// only while the chunk's longest input plus its largest budget still fits the decoder. <paramref name="decoding"/> says
+    /// the rest (greedy; <see cref="GenerationOptions.NoRepeatNgram"/>, <see cref="GenerationOptions.MinTokens"/>); its
+    /// MaxTokens is the chunk's.
     /// </summary>
     public static async Task<int[][]> GenerateAsync(IcaeModel model, IReadOnlyList<IcaePrompt> prompts, IReadOnlyList<int> maxTokens, int batch,
-                                                    int noRepeatNgram, CancellationToken ct)
+                                                    GenerationOptions decoding, CancellationToken ct)
     {
         var result = new int[prompts.Count][];
         var lengths = prompts.Select(p => InputLength(model, p)).ToArray();
@@ -68,7 +72,7 @@ internal static class IcaeEvalDecoder
             if (chunk.Count > 0 && (i == prompts.Count || !fits))
             {
                 ct.ThrowIfCancellationRequested();
-                var options = new GenerationOptions { MaxTokens = chunk.Max(j => maxTokens[j]), Temperature = 0, NoRepeatNgram = noRepeatNgram };
+                var options = decoding with { MaxTokens = chunk.Max(j => maxTokens[j]) };
                 var generated = await model.GenerateAllAsync(chunk.Select(j => prompts[j]).ToArray(), options, ct);
                 for (var j = 0; j < chunk.Count; j++) result[chunk[j]] = generated[j].Take(maxTokens[chunk[j]]).ToArray();
                 chunk.Clear();

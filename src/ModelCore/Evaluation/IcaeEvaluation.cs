@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MemoryPlatform.ModelCore.Generation;
 using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Tensors;
 
@@ -25,6 +26,9 @@ public sealed record IcaeEvalOptions
     public Device Device { get; init; } = Device.Cpu;
     /// <summary>n &gt; 0: greedy decoding that never writes an n-gram of its own output twice (0: plain greedy, the protocol's).</summary>
     public int NoRepeatNgram { get; init; }
+    /// <summary>m &gt; 0: an autoencoding may not end before m tokens (<see cref="GenerationOptions.MinTokens"/>; 0: the
+    /// protocol's, ending wherever the decoder writes EOS; `icae reconstruct` and the platform decode with 1).</summary>
+    public int AutoencodeMinTokens { get; init; }
 
     public void Validate()
     {
@@ -42,6 +46,8 @@ public sealed record IcaeEvalOptions
         Positive("--encode-batch", EncodeBatch);
         Positive("--decode-batch", DecodeBatch);
         if (NoRepeatNgram < 0) throw new ArgumentException($"--no-repeat-ngram must be at least 0, found {NoRepeatNgram}");
+        if (AutoencodeMinTokens < 0 || AutoencodeMinTokens > AutoencodeLengths.DefaultIfEmpty(0).Min())
+            throw new ArgumentException($"--min-tokens must be in 0..the shortest of --lengths, found {AutoencodeMinTokens}");
         AllPositive("--lengths", AutoencodeLengths);
         AllPositive("--contexts", ContextMultiples);
         AllPositive("--task-spans", TaskSpans);
@@ -123,6 +129,7 @@ public static class IcaeEvaluation
         IReadOnlyList<int[]>? passages = null;
         var windows = new Dictionary<int, IReadOnlyList<int[]>>();   // by span length: the continuation windows
         var reports = new List<IcaeAdapterReport>();
+        var greedy = IcaeEvalDecoder.Greedy with { NoRepeatNgram = options.NoRepeatNgram };
         using var reference = inputs.RawReferenceDir is { } r ? IcaeModel.Load(inputs.ModelDir, r, options.DType, options.Device) : null;
         for (var a = 0; a < inputs.AdapterDirs.Count; a++)
         {
@@ -135,7 +142,8 @@ public static class IcaeEvaluation
 
             passages ??= text.Windows(options.Samples, options.AutoencodeLengths.Max(), ct);
             var autoencoding = await IcaeAutoencoding.EvaluateAsync(model, passages, options.AutoencodeLengths, options.AutoencodeFormats,
-                                                                    options.EncodeBatch, options.DecodeBatch, ct, progress, options.NoRepeatNgram);
+                                                                    options.EncodeBatch, options.DecodeBatch, ct, progress,
+                                                                    greedy with { MinTokens = options.AutoencodeMinTokens });
 
             var span = model.Config.SpanLength;
             if (!windows.TryGetValue(span, out var contexts))
@@ -148,7 +156,7 @@ public static class IcaeEvaluation
             {
                 var (selected, available) = IcaeTaskAccuracy.Select(tasks, spans, options.Samples);
                 var t = await IcaeTaskAccuracy.EvaluateAsync(model, codec, selected, spans, available, options.StoredFormat,
-                                                             options.EncodeBatch, options.DecodeBatch, ct, reference, options.NoRepeatNgram);
+                                                             options.EncodeBatch, options.DecodeBatch, ct, reference, greedy);
                 accuracy.Add(t);
                 progress?.Invoke($"tasks with {spans} span(s): {t.Samples} of {t.Available} samples; slots {Show(t.WithSlots)}, raw context {Show(t.WithRawContext)}");
             }

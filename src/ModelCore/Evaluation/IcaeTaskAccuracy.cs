@@ -1,3 +1,4 @@
+using MemoryPlatform.ModelCore.Generation;
 using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Tensors;
 
@@ -64,8 +65,9 @@ public static class IcaeTaskAccuracy
 
     public static async Task<TaskAccuracyResult> EvaluateAsync(
         IcaeModel model, TextCodec codec, IReadOnlyList<IcaeTaskSample> samples, int spans, int available, SlotDType format,
-        int encodeBatch, int decodeBatch, CancellationToken ct = default, IcaeModel? rawReference = null, int noRepeatNgram = 0)
+        int encodeBatch, int decodeBatch, CancellationToken ct = default, IcaeModel? rawReference = null, GenerationOptions? decoding = null)
     {
+        decoding ??= IcaeEvalDecoder.Greedy;
         var raw = rawReference ?? model;
         var contexts = samples.Select(s => codec.Encode(s.Input)).ToArray();
         var prompts = samples.Select(s => codec.Encode(s.Prompt)).ToArray();
@@ -79,8 +81,8 @@ public static class IcaeTaskAccuracy
             IcaeEvalDecoder.Overflow(raw, Needed(i, contexts[i].Length)) is null).ToArray();
 
         var slotOutputs = await Answer(model, codec, slotFits, i => IcaeEvalDecoder.ServedSlots(model, [encoderSpans[i]], format, encodeBatch, ct)[0],
-                                       prompts, budgets, decodeBatch, noRepeatNgram, ct);
-        var rawOutputs = await Answer(raw, codec, rawFits, i => raw.RawContext(contexts[i]), prompts, budgets, decodeBatch, noRepeatNgram, ct);
+                                       prompts, budgets, decodeBatch, decoding, ct);
+        var rawOutputs = await Answer(raw, codec, rawFits, i => raw.RawContext(contexts[i]), prompts, budgets, decodeBatch, decoding, ct);
 
         bool Right(int i, string output) => output.Trim() == samples[i].Answer.Trim();
         TaskScore Score(Dictionary<int, string> outputs, Func<int, bool> include)
@@ -100,7 +102,7 @@ public static class IcaeTaskAccuracy
 
     /// <summary>Decoded outputs of the samples in <paramref name="which"/>, each answered from the block <paramref name="block"/> builds.</summary>
     private static async Task<Dictionary<int, string>> Answer(IcaeModel model, TextCodec codec, int[] which, Func<int, Tensor> block, int[][] prompts,
-                                                              int[] budgets, int decodeBatch, int noRepeatNgram, CancellationToken ct)
+                                                              int[] budgets, int decodeBatch, GenerationOptions decoding, CancellationToken ct)
     {
         var outputs = new Dictionary<int, string>();
         // A chunk at a time, so that only one chunk's context blocks are alive.
@@ -111,7 +113,7 @@ public static class IcaeTaskAccuracy
             {
                 foreach (var i in chunk) blocks.Add(block(i));
                 var requests = chunk.Select((i, j) => IcaePrompt.Ask([blocks[j]], prompts[i])).ToArray();
-                var generated = await IcaeEvalDecoder.GenerateAsync(model, requests, chunk.Select(i => budgets[i]).ToArray(), decodeBatch, noRepeatNgram, ct);
+                var generated = await IcaeEvalDecoder.GenerateAsync(model, requests, chunk.Select(i => budgets[i]).ToArray(), decodeBatch, decoding, ct);
                 for (var j = 0; j < chunk.Length; j++) outputs[chunk[j]] = codec.Decode(generated[j]);
             }
             finally

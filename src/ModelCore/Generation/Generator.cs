@@ -46,7 +46,7 @@ public sealed class Generator(Llama model, IProjectionAdapter? adapter = null)
         var promptLength = lengths.Max();
         var capacity = promptLength + options.MaxTokens;
         var stops = new HashSet<int>(options.StopTokens ?? model.Config.EosTokenIds);
-        var samplers = Enumerable.Range(0, batch).Select(i => new Sampler(options, options.Seed + i)).ToArray();
+        var samplers = Enumerable.Range(0, batch).Select(i => new Sampler(options, options.Seed + i, stops)).ToArray();
         // Frequencies fixed once for the whole request, so dynamic scaling stays consistent with cached keys.
         var rope = model.RopeFor(capacity, options.RopeScale);
         // Autocast is thread-local in libtorch and the steps below may resume on other threads after an await:

@@ -4,18 +4,21 @@ namespace MemoryPlatform.ModelCore.Generation;
 /// Picks the next token from one row of logits: greedy at temperature 0, otherwise softmax(logits / T)
 /// restricted to the top-k tokens and to the smallest set whose probability reaches top-p
 /// (nucleus sampling, Holtzman et al. 2020). Runs on the host with its own seeded RNG, so
-/// concurrent requests do not share random state. One sampler serves one request: with NoRepeatNgram it remembers
-/// the tokens it picked.
+/// concurrent requests do not share random state. One sampler serves one request: it counts the tokens it picked
+/// (MinTokens bans <paramref name="stops"/> until there are enough) and, with NoRepeatNgram, remembers them.
 /// </summary>
-public sealed class Sampler(GenerationOptions options, int seed)
+public sealed class Sampler(GenerationOptions options, int seed, IReadOnlyCollection<int> stops)
 {
     private readonly Random random = new(seed);
     private readonly List<int> picked = [];
+    private int count;
 
     public int Next(ReadOnlySpan<float> logits)
     {
+        if (count < options.MinTokens) logits = Ban(logits, stops);
         var token = options.NoRepeatNgram > 0 ? Pick(BanRepeats(logits)) : Pick(logits);
         if (options.NoRepeatNgram > 0) picked.Add(token);
+        count++;
         return token;
     }
 
@@ -35,7 +38,13 @@ public sealed class Sampler(GenerationOptions options, int seed)
             for (var j = 0; j < n - 1 && same; j++) same = picked[start + j] == picked[tail + j];
             if (same) banned.Add(picked[start + n - 1]);
         }
-        if (banned.Count == 0 || banned.Count == logits.Length) return logits;
+        return Ban(logits, banned);
+    }
+
+    /// <summary>The logits with −∞ at <paramref name="banned"/>; left as they are when that would ban every token.</summary>
+    private static ReadOnlySpan<float> Ban(ReadOnlySpan<float> logits, IReadOnlyCollection<int> banned)
+    {
+        if (banned.Count == 0 || banned.Count >= logits.Length) return logits;
         var copy = logits.ToArray();
         foreach (var t in banned) copy[t] = float.NegativeInfinity;
         return copy;

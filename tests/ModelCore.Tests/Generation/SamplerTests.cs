@@ -16,7 +16,7 @@ public sealed class SamplerTests
 
     private static int[] Run(GenerationOptions options, int steps)
     {
-        var sampler = new Sampler(options, seed: 0);
+        var sampler = new Sampler(options, seed: 0, stops: []);
         var output = new List<int>();
         var last = 2;
         for (var i = 0; i < steps; i++) output.Add(last = sampler.Next(Looping(last)));
@@ -39,7 +39,7 @@ public sealed class SamplerTests
         var options = new GenerationOptions { Temperature = 1, NoRepeatNgram = 2 };
         for (var seed = 0; seed < 20; seed++)
         {
-            var sampler = new Sampler(options, seed);
+            var sampler = new Sampler(options, seed, stops: []);
             var output = new List<int>();
             var last = 2;
             // 8 tokens: no token can follow one token all five ways, so a free choice is always left.
@@ -50,8 +50,22 @@ public sealed class SamplerTests
     }
 
     [Fact]
-    public void A_negative_n_gram_size_is_refused()
+    public void Min_tokens_bans_the_stop_tokens_until_that_many_are_picked()
+    {
+        // Stop token 0 is the argmax at every step; with MinTokens 2 the first two picks are the next best, 3.
+        float[] Stop() => [10, 1, 2, 5, 4];
+        var sampler = new Sampler(new GenerationOptions { Temperature = 0, MinTokens = 2 }, seed: 0, stops: [0]);
+        Assert.Equal([3, 3, 0, 0], Enumerable.Range(0, 4).Select(_ => sampler.Next(Stop())).ToArray());
+        // Sampling too: at temperature 1 the stop token holds nearly all the mass, yet is never drawn first.
+        for (var seed = 0; seed < 20; seed++)
+            Assert.NotEqual(0, new Sampler(new GenerationOptions { Temperature = 1, MinTokens = 1 }, seed, stops: [0]).Next(Stop()));
+    }
+
+    [Fact]
+    public void A_negative_n_gram_size_or_min_tokens_past_max_tokens_is_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new GenerationOptions { NoRepeatNgram = -1 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GenerationOptions { MaxTokens = 4, MinTokens = 5 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GenerationOptions { MinTokens = -1 }.Validate());
     }
 }

@@ -90,6 +90,21 @@ public class LlamaBehaviourTests
     }
 
     [Fact]
+    public async Task A_stop_token_cannot_end_a_request_before_min_tokens()
+    {
+        using var model = TinyModels.Random(seed: 5);
+        var generator = new Generator(model);
+        int[][] prompts = [[1, 9, 9, 9], [1, 4]];
+        var free = await generator.GenerateAllAsync(prompts, new GenerationOptions { MaxTokens = 6, StopTokens = [] });
+        // Each request's own first greedy token as a stop: without MinTokens both end at once.
+        int[] stops = [free[0][0], free[1][0]];
+        var empty = await generator.GenerateAllAsync(prompts, new GenerationOptions { MaxTokens = 6, StopTokens = stops });
+        Assert.All(empty, e => Assert.Empty(e));
+        var atLeastTwo = await generator.GenerateAllAsync(prompts, new GenerationOptions { MaxTokens = 6, StopTokens = stops, MinTokens = 2 });
+        Assert.All(atLeastTwo, a => Assert.True(a.Length >= 2 && !stops.Contains(a[0]) && !stops.Contains(a[1]), string.Join(' ', a)));
+    }
+
+    [Fact]
     public async Task Cancellation_stops_generation_promptly()
     {
         using var model = TinyModels.Random(seed: 6);
