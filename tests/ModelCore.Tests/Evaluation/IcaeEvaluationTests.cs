@@ -1,6 +1,6 @@
 using System.Text.Json;
-using MemoryPlatform.ModelCore.Generation;
 using MemoryPlatform.ModelCore.Evaluation;
+using MemoryPlatform.ModelCore.Generation;
 using MemoryPlatform.ModelCore.Icae;
 using MemoryPlatform.ModelCore.Models;
 using MemoryPlatform.ModelCore.Tensors;
@@ -237,6 +237,23 @@ public class IcaeEvaluationTests
     }
 
     [Fact]
+    public async Task Autoencoding_with_min_tokens_writes_at_least_that_many_even_where_the_decoder_would_stop_at_once()
+    {
+        using var model = Model(seed: 24);
+        int[][] passages = [Tokens(16, 1), Tokens(16, 2)];
+        // Every token a stop but one: plain greedy ends each passage at once (BLEU 0); MinTokens 16 writes all 16.
+        var stops = Enumerable.Range(0, model.Base.Config.VocabSize).Where(t => t != passages[0][0]).ToArray();
+        var plain = await IcaeAutoencoding.EvaluateAsync(model, passages, [16], [SlotDType.Float16], 8, 2,
+                                                         decoding: new GenerationOptions { StopTokens = stops });
+        Assert.All(plain[0].PassageBleu!, b => Assert.Equal(0, b));
+        // MinTokens 16: sixteen copies of the one token left, passage 0's first, so passage 0 starts right.
+        var forced = await IcaeAutoencoding.EvaluateAsync(model, passages, [16], [SlotDType.Float16], 8, 2,
+                                                          decoding: new GenerationOptions { StopTokens = stops, MinTokens = 16 });
+        Assert.True(forced[0].PassageBleu![0] > 0);
+        Assert.True(forced[0].ExactPrefix!.Mean > 0);
+    }
+
+    [Fact]
     public async Task Missing_files_are_named_before_any_model_runs()
     {
         using var dir = new TempDirectory();
@@ -260,6 +277,9 @@ public class IcaeEvaluationTests
         Assert.Contains("bad.jsonl:2", e.Message);
 
         await Assert.ThrowsAsync<ArgumentException>(() => IcaeEvaluation.RunAsync(inputs, Small with { Samples = 0 }, Codec));
+        var minTokens = await Assert.ThrowsAsync<ArgumentException>(() =>
+            IcaeEvaluation.RunAsync(inputs, Small with { AutoencodeMinTokens = Small.AutoencodeLengths.Min() + 1 }, Codec));
+        Assert.Contains("--min-tokens", minTokens.Message);
         Assert.Empty(progress);
     }
 
