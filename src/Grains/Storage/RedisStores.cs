@@ -37,6 +37,7 @@ public sealed class RedisStores : IDisposable
         options.AbortOnConnectFail = false; // Redis may start after us or restart under us: keep retrying
         options.ClientName = name;
         options.SyncTimeout = Math.Max(options.SyncTimeout, 5000);
+        options.ReconnectRetryPolicy = new LinearRetry(500);   // back within a second of Redis, as the runtime's connection is
         return options;
     }
 

@@ -12,6 +12,10 @@ internal static class RedisConnections
         options.ClientName = clientName;
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 5000);
         options.SyncTimeout = Math.Max(options.SyncTimeout, 5000);
+        // Membership heartbeats ride on this connection. The default exponential back-off grows with every attempt that
+        // fails while Redis restarts, and may wait longer than the death timeout once Redis is back; the other silos,
+        // reconnected sooner, then declare this one dead. Retry at a steady pace instead.
+        options.ReconnectRetryPolicy = new LinearRetry(500);
         return ConnectionMultiplexer.ConnectAsync(options);
     }
 }
