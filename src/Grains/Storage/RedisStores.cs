@@ -1,3 +1,4 @@
+using MemoryPlatform.Runtime.Hosting;
 using StackExchange.Redis;
 
 namespace MemoryPlatform.Grains.Storage;
@@ -26,19 +27,9 @@ public sealed class RedisStores : IDisposable
     /// <summary>Opens the instances named in the options (one connection when both strings are equal or the slot one is empty).</summary>
     public static RedisStores Connect(string control, string? slots)
     {
-        var controlConnection = ConnectionMultiplexer.Connect(Options(control, "memplat-grains"));
+        var controlConnection = ConnectionMultiplexer.Connect(RedisConnections.Options(control, "memplat-grains"));
         if (string.IsNullOrEmpty(slots) || slots == control) return new RedisStores(controlConnection, controlConnection, owns: true);
-        return new RedisStores(controlConnection, ConnectionMultiplexer.Connect(Options(slots, "memplat-slots")), owns: true);
-    }
-
-    private static ConfigurationOptions Options(string connectionString, string name)
-    {
-        var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = false; // Redis may start after us or restart under us: keep retrying
-        options.ClientName = name;
-        options.SyncTimeout = Math.Max(options.SyncTimeout, 5000);
-        options.ReconnectRetryPolicy = new LinearRetry(500);   // back within a second of Redis, as the runtime's connection is
-        return options;
+        return new RedisStores(controlConnection, ConnectionMultiplexer.Connect(RedisConnections.Options(slots, "memplat-slots")), owns: true);
     }
 
     public void Dispose()
