@@ -1,3 +1,4 @@
+using MemoryPlatform.Runtime.Hosting;
 using StackExchange.Redis;
 
 namespace MemoryPlatform.Gateway.Cluster;
@@ -5,12 +6,8 @@ namespace MemoryPlatform.Gateway.Cluster;
 /// <summary>The gateway's own Redis connection (API key lookups, readiness), to the cluster's control Redis.</summary>
 public static class GatewayRedis
 {
-    public static IConnectionMultiplexer Connect(string connectionString)
-    {
-        var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = false; // Redis may come up after the gateway: keep trying, answer 503 meanwhile
-        options.ClientName = "memplat-gateway";
-        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 5000);
-        return ConnectionMultiplexer.Connect(options);
-    }
+    // The runtime's options: Redis may come up after the gateway or restart under it; the gateway answers 503
+    // meanwhile and reconnects at the runtime's steady pace, so API keys are served again soon after Redis is back.
+    public static IConnectionMultiplexer Connect(string connectionString) =>
+        ConnectionMultiplexer.Connect(RedisConnections.Options(connectionString, "memplat-gateway"));
 }

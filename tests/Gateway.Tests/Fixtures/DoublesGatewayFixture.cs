@@ -9,7 +9,7 @@ namespace MemoryPlatform.Gateway.Tests.Fixtures;
 /// its deadline passes, a full model queue, a decoder failing mid-answer, and a grain that reports the cancellation
 /// it received. Everything else runs on <see cref="GatewayFixture"/>.
 /// </summary>
-public sealed class DoublesGatewayFixture : GatewayFixtureBase
+public class DoublesGatewayFixture : GatewayFixtureBase
 {
     public TestCluster Cluster { get; private set; } = null!;
     public InMemoryDocuments Documents { get; } = new();

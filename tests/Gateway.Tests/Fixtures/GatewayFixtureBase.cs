@@ -26,12 +26,15 @@ public abstract class GatewayFixtureBase : IAsyncLifetime
     protected abstract Task StartClusterAsync();
     protected abstract ValueTask StopClusterAsync();
 
+    /// <summary>How the fixture's redis-server runs (a test that restarts it wants the AOF).</summary>
+    protected virtual RedisServerOptions RedisOptions => new();
+
     /// <summary>Gateway settings the cluster implies (e.g. the served model's shape for GET /v1/model).</summary>
     protected virtual IReadOnlyDictionary<string, string?> ClusterSettings => new Dictionary<string, string?>();
 
     public async Task InitializeAsync()
     {
-        Redis = await RedisServer.StartAsync();
+        Redis = await RedisServer.StartAsync(RedisOptions);
         await StartClusterAsync();
         Gateway = CreateGateway();
         await WaitReadyAsync(Gateway);
