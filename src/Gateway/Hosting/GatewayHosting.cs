@@ -45,8 +45,11 @@ public static class GatewayHosting
         services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 
         services.AddClusterClient(builder.Configuration.GetSection(ClusterSection));
-        services.AddSingleton<IConnectionMultiplexer>(sp => GatewayRedis.Connect(
-            ClusterClientOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>().GetSection(ClusterSection)).RedisConnectionString));
+        // The gateway's own connection (API keys, readiness), with the runtime's options: Redis may come up after the
+        // gateway or restart under it; the gateway answers 503 meanwhile and reconnects at the runtime's steady pace.
+        services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(RedisConnections.Options(
+            ClusterClientOptions.FromConfiguration(sp.GetRequiredService<IConfiguration>().GetSection(ClusterSection)).RedisConnectionString,
+            "memplat-gateway")));
         services.AddSingleton<IdempotentCalls>();
         services.AddSingleton<Readiness>();
         services.AddSingleton<ErrorMapper>();
