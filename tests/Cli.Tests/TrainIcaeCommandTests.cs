@@ -3,13 +3,16 @@ using System.Text.Json;
 using MemoryPlatform.Grains.Tests.Support;
 using MemoryPlatform.ModelCore.Data;
 using MemoryPlatform.ModelCore.Icae;
+using MemoryPlatform.ModelCore.Models;
+using MemoryPlatform.ModelCore.Tensors;
 
 namespace MemoryPlatform.Cli.Tests;
 
 /// <summary>
 /// `memplat train icae-finetune --ae-weight` (the answer loss with an AE loss on corpus spans beside it), and
-/// `memplat train icae-pretrain --align-pooled` (an alignment target for spans longer than k) and `--ae-per-sample`
-/// (the AE loss averaged per span) and `--ae-input-noise` (a noisy teacher-forced prefix), end to end.
+/// `memplat train icae-pretrain --align-pooled` (an alignment target for spans longer than k), `--rebase` (a warm start
+/// from another base's adapter), `--ae-per-sample` (the AE loss averaged per span) and `--ae-input-noise` (a noisy
+/// teacher-forced prefix), end to end.
 /// </summary>
 public sealed class TrainIcaeCommandTests : IDisposable
 {
@@ -81,9 +84,11 @@ public sealed class TrainIcaeCommandTests : IDisposable
         Assert.False(Directory.Exists(run));
     }
 
-    private ProcessRunner.Result Pretrain(string run, params string[] args) =>
+    private ProcessRunner.Result Pretrain(string run, params string[] args) => PretrainOn(model.ModelDir, run, args);
+
+    private ProcessRunner.Result PretrainOn(string modelDir, string run, params string[] args) =>
         ProcessRunner.Run(Path.Combine(AppContext.BaseDirectory, "memplat"),
-            ["train", "icae-pretrain", "--model", model.ModelDir, "--adapter", model.AdapterDir, "--corpus", Path.Combine(root, "corpus"),
+            ["train", "icae-pretrain", "--model", modelDir, "--adapter", model.AdapterDir, "--corpus", Path.Combine(root, "corpus"),
              "--out", run, "--batch", "2", "--lambda", "1", "--max-spans", "1", "--multi-span", "0", "--log-every", "1", .. args],
             timeout: TimeSpan.FromMinutes(3));
 
@@ -155,6 +160,33 @@ public sealed class TrainIcaeCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Equal("Text:", IcaeConfig.Load(Path.Combine(run, "adapter", IcaeConfig.FileName)).DecoderPrefix);
         Assert.Null(IcaeConfig.Load(Path.Combine(model.AdapterDir, IcaeConfig.FileName)).DecoderPrefix);   // the source is untouched
+    }
+
+    [Fact]
+    public void An_adapter_of_another_base_is_refused_unless_rebased_and_the_rebased_run_names_the_new_base()
+    {
+        // Another base of the same shape, as a base trained further would be: same config and tokenizer, other weights.
+        var otherBase = Path.Combine(root, "other-base");
+        using (var other = Llama.Random(LlamaConfig.Load(Path.Combine(model.ModelDir, "config.json")), seed: 6, DType.Float32, std: 0.1))
+            other.Save(otherBase);
+        File.Copy(Path.Combine(model.ModelDir, "tokenizer.model"), Path.Combine(otherBase, "tokenizer.model"));
+
+        var refusedRun = Path.Combine(root, "not-rebased");
+        var refused = PretrainOn(otherBase, refusedRun, "--steps", "1");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("the adapter was trained on base model", refused.StdErr);
+        Assert.False(Directory.Exists(refusedRun));
+
+        var run = Path.Combine(root, "rebased");
+        var rebased = PretrainOn(otherBase, run, "--rebase", "--steps", "1");
+        Assert.True(rebased.ExitCode == 0, rebased.StdErr);
+        var source = IcaeConfig.Load(Path.Combine(model.AdapterDir, IcaeConfig.FileName)).BaseModel;
+        var saved = IcaeConfig.Load(Path.Combine(run, "adapter", IcaeConfig.FileName)).BaseModel;
+        Assert.NotNull(saved);
+        Assert.NotEqual(source, saved);
+        // The rebased adapter loads against the new base and no longer against the old one.
+        using (IcaeModel.Load(otherBase, Path.Combine(run, "adapter"), DType.Float32)) { }
+        Assert.Throws<InvalidDataException>(() => IcaeModel.Load(model.ModelDir, Path.Combine(run, "adapter"), DType.Float32).Dispose());
     }
 
     [Fact]

@@ -64,9 +64,10 @@ public static class TrainCommands
         var continuation = new Option<int>("--continuation") { Description = "Tokens of the LM objective's continuation", DefaultValueFactory = _ => defaults.ContinuationLength };
         var spans = SpanOptions(defaults);
         var decoderPrefix = DecoderPrefixOption();
+        var rebase = RebaseOption();
         var command = new Command("icae-pretrain", "Pretrain an ICAE adapter: λ·AE + (1 − λ)·LM over a frozen base (bf16), LoRA and memory table in fp32");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation, decoderPrefix }
+        foreach (var o in new Option[] { model, corpus, output, adapter, lambda, span, k, rank, alpha, targets, maxSpans, multiSpan, continuation, decoderPrefix, rebase }
                      .Concat(spans.All).Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-pretrain", () =>
@@ -94,7 +95,7 @@ public static class TrainCommands
                 var dtype = options.Bf16 ? DType.BFloat16 : DType.Float32;
                 IcaeModel icaeModel;
                 if (parse.GetValue(adapter) is string adapterDir)
-                    icaeModel = IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32, configure: WithPrefix(parse, decoderPrefix));
+                    icaeModel = IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32, configure: Overrides(parse, decoderPrefix, rebase));
                 else
                 {
                     var config = new IcaeConfig
@@ -139,9 +140,10 @@ public static class TrainCommands
         };
         var spans = SpanOptions(defaults);
         var decoderPrefix = DecoderPrefixOption();
+        var rebase = RebaseOption();
         var command = new Command("icae-finetune", "Fine-tune an ICAE adapter on (context, prompt, answer): answer loss given [slots][FT] prompt");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans, rawContext, corpus, aeWeight, decoderPrefix }.Concat(spans.All).Concat(shared.All))
+        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans, rawContext, corpus, aeWeight, decoderPrefix, rebase }.Concat(spans.All).Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-finetune", () =>
         {
@@ -176,9 +178,9 @@ public static class TrainCommands
                 // The reference gets the ICAE adapter's LoRA shape (rank, alpha, targets) and none of its weights.
                 var icaeModel = parse.GetValue(rawContext)
                     ? IcaeModel.Create(Llama.Load(modelDir, dtype, device),
-                                       WithPrefix(parse, decoderPrefix)(IcaeConfig.Load(Path.Combine(adapterDir, IcaeConfig.FileName)) with { DecoderLora = true, BaseModel = null }),
+                                       Overrides(parse, decoderPrefix, rebase)(IcaeConfig.Load(Path.Combine(adapterDir, IcaeConfig.FileName)) with { DecoderLora = true, BaseModel = null }),
                                        options.Seed, tokenizer)
-                    : IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32, configure: WithPrefix(parse, decoderPrefix));
+                    : IcaeModel.Load(modelDir, adapterDir, dtype, device, trainableDType: DType.Float32, configure: Overrides(parse, decoderPrefix, rebase));
                 trainer = IcaeTrainer.Start(icaeModel, data, options, outDir, kept);
             }
             RunIcae("train icae-finetune", trainer, outDir, $"{data.Examples.Count:N0} examples");
@@ -192,9 +194,21 @@ public static class TrainCommands
                       "the slots off the base's four attention-sink positions). Given with --adapter, it replaces the adapter's own",
     };
 
-    /// <summary>An adapter's configuration with --decoder-prefix applied when given, else as it is.</summary>
-    private static Func<IcaeConfig, IcaeConfig> WithPrefix(ParseResult parse, Option<string?> decoderPrefix) =>
-        c => parse.GetValue(decoderPrefix) is { } prefix ? c with { DecoderPrefix = prefix } : c;
+    private static Option<bool> RebaseOption() => new("--rebase")
+    {
+        Description = "Warm-start from an --adapter trained on another base of the same shape (e.g. the base it was trained on, trained " +
+                      "further): its base fingerprint is not checked, and the run's adapter names --model",
+    };
+
+    /// <summary>
+    /// An adapter's configuration with --decoder-prefix applied when given, and with its base fingerprint dropped under --rebase
+    /// (the shapes are still checked against --model; saving names --model's fingerprint).
+    /// </summary>
+    private static Func<IcaeConfig, IcaeConfig> Overrides(ParseResult parse, Option<string?> decoderPrefix, Option<bool> rebase) => c =>
+    {
+        if (parse.GetValue(decoderPrefix) is { } prefix) c = c with { DecoderPrefix = prefix };
+        return parse.GetValue(rebase) ? c with { BaseModel = null } : c;
+    };
 
     /// <summary>How single-span AE samples are drawn: pretraining's, and the spans a fine-tune keeps (--ae-weight).</summary>
     private sealed record SpanOptionSet(Option<int?> MaxContext, Option<double> ShortFraction, Option<double> Align, Option<bool> AlignPooled,
