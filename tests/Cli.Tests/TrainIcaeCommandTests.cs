@@ -187,6 +187,18 @@ public sealed class TrainIcaeCommandTests : IDisposable
         // The rebased adapter loads against the new base and no longer against the old one.
         using (IcaeModel.Load(otherBase, Path.Combine(run, "adapter"), DType.Float32)) { }
         Assert.Throws<InvalidDataException>(() => IcaeModel.Load(model.ModelDir, Path.Combine(run, "adapter"), DType.Float32).Dispose());
+
+        // --rebase skips the fingerprint, never the shapes: a base with one layer more is refused by name of the missing tensor.
+        var deeper = Path.Combine(root, "deeper-base");
+        var config = LlamaConfig.Load(Path.Combine(model.ModelDir, "config.json"));
+        using (var other = Llama.Random(config with { NumHiddenLayers = config.NumHiddenLayers + 1 }, seed: 7, DType.Float32, std: 0.1))
+            other.Save(deeper);
+        File.Copy(Path.Combine(model.ModelDir, "tokenizer.model"), Path.Combine(deeper, "tokenizer.model"));
+        var misShapedRun = Path.Combine(root, "mis-shaped");
+        var misShaped = PretrainOn(deeper, misShapedRun, "--rebase", "--steps", "1");
+        Assert.NotEqual(0, misShaped.ExitCode);
+        Assert.Contains($"layers.{config.NumHiddenLayers}.", misShaped.StdErr);
+        Assert.False(Directory.Exists(misShapedRun));
     }
 
     [Fact]
