@@ -162,14 +162,22 @@ public sealed class TrainIcaeCommandTests : IDisposable
         Assert.Null(IcaeConfig.Load(Path.Combine(model.AdapterDir, IcaeConfig.FileName)).DecoderPrefix);   // the source is untouched
     }
 
+    /// <summary>A random base of <paramref name="config"/> with the tiny model's tokenizer, in a new directory under the test root.</summary>
+    private string RandomBase(string name, LlamaConfig config, ulong seed)
+    {
+        var dir = Path.Combine(root, name);
+        using (var llama = Llama.Random(config, seed, DType.Float32, std: 0.1))
+            llama.Save(dir);
+        File.Copy(Path.Combine(model.ModelDir, "tokenizer.model"), Path.Combine(dir, "tokenizer.model"));
+        return dir;
+    }
+
     [Fact]
     public void An_adapter_of_another_base_is_refused_unless_rebased_and_the_rebased_run_names_the_new_base()
     {
         // Another base of the same shape, as a base trained further would be: same config and tokenizer, other weights.
-        var otherBase = Path.Combine(root, "other-base");
-        using (var other = Llama.Random(LlamaConfig.Load(Path.Combine(model.ModelDir, "config.json")), seed: 6, DType.Float32, std: 0.1))
-            other.Save(otherBase);
-        File.Copy(Path.Combine(model.ModelDir, "tokenizer.model"), Path.Combine(otherBase, "tokenizer.model"));
+        var config = LlamaConfig.Load(Path.Combine(model.ModelDir, "config.json"));
+        var otherBase = RandomBase("other-base", config, seed: 6);
 
         var refusedRun = Path.Combine(root, "not-rebased");
         var refused = PretrainOn(otherBase, refusedRun, "--steps", "1");
@@ -189,11 +197,7 @@ public sealed class TrainIcaeCommandTests : IDisposable
         Assert.Throws<InvalidDataException>(() => IcaeModel.Load(model.ModelDir, Path.Combine(run, "adapter"), DType.Float32).Dispose());
 
         // --rebase skips the fingerprint, never the shapes: a base with one layer more is refused by name of the missing tensor.
-        var deeper = Path.Combine(root, "deeper-base");
-        var config = LlamaConfig.Load(Path.Combine(model.ModelDir, "config.json"));
-        using (var other = Llama.Random(config with { NumHiddenLayers = config.NumHiddenLayers + 1 }, seed: 7, DType.Float32, std: 0.1))
-            other.Save(deeper);
-        File.Copy(Path.Combine(model.ModelDir, "tokenizer.model"), Path.Combine(deeper, "tokenizer.model"));
+        var deeper = RandomBase("deeper-base", config with { NumHiddenLayers = config.NumHiddenLayers + 1 }, seed: 7);
         var misShapedRun = Path.Combine(root, "mis-shaped");
         var misShaped = PretrainOn(deeper, misShapedRun, "--rebase", "--steps", "1");
         Assert.NotEqual(0, misShaped.ExitCode);
