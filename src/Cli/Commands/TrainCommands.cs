@@ -138,12 +138,18 @@ public static class TrainCommands
                           "--max-context, --short-fraction and --align shape those spans",
             DefaultValueFactory = _ => defaults.AeWeight,
         };
+        var lmWeight = new Option<double>("--lm-weight")
+        {
+            Description = "Weight of an LM loss on full corpus spans beside the answer loss (0: none): [slots] → the next 128 tokens, " +
+                          "so continuation from slots does not drift while the answers train",
+            DefaultValueFactory = _ => defaults.LmWeight,
+        };
         var spans = SpanOptions(defaults);
         var decoderPrefix = DecoderPrefixOption();
         var rebase = RebaseOption();
         var command = new Command("icae-finetune", "Fine-tune an ICAE adapter on (context, prompt, answer): answer loss given [slots][FT] prompt");
         var shared = IcaeRunOptions(defaults);
-        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans, rawContext, corpus, aeWeight, decoderPrefix, rebase }.Concat(spans.All).Concat(shared.All))
+        foreach (var o in new Option[] { model, adapter, dataFile, output, maxSpans, rawContext, corpus, aeWeight, lmWeight, decoderPrefix, rebase }.Concat(spans.All).Concat(shared.All))
             command.Options.Add(o);
         command.SetAction(parse => CommandErrors.Run("train icae-finetune", () =>
         {
@@ -154,10 +160,10 @@ public static class TrainCommands
             if (!File.Exists(tokenizerPath)) throw new FileNotFoundException($"{tokenizerPath} is needed to tokenize the data");
             var tokenizer = SentencePieceTokenizer.Load(tokenizerPath);
             var data = IcaeFineTuneData.Load(parse.GetValue(dataFile)!, text => tokenizer.Encode(text));
-            // The AE spans a fine-tune keeps: from --corpus, or on a resume from the corpus the run was started with.
+            // The AE and LM spans a fine-tune keeps: from --corpus, or on a resume from the corpus the run was started with.
             IcaePretrainData? KeptSpans(IcaeTrainerOptions o) =>
-                o.AeWeight > 0
-                    ? CorpusSpans("train icae-finetune", parse.GetValue(corpus) ?? o.CorpusDir ?? throw new ArgumentException("--ae-weight needs --corpus"), tokenizerPath)
+                o.AeWeight > 0 || o.LmWeight > 0
+                    ? CorpusSpans("train icae-finetune", parse.GetValue(corpus) ?? o.CorpusDir ?? throw new ArgumentException("--ae-weight and --lm-weight need --corpus"), tokenizerPath)
                     : null;
             IcaeTrainer trainer;
             if (parse.GetValue(shared.Resume))
@@ -168,6 +174,7 @@ public static class TrainCommands
                 var options = shared.Read(parse, defaults) with
                 {
                     MaxSpans = parse.GetValue(maxSpans), BaseModelDir = Path.GetFullPath(modelDir), AeWeight = parse.GetValue(aeWeight),
+                    LmWeight = parse.GetValue(lmWeight),
                     CorpusDir = parse.GetValue(corpus) is string c ? Path.GetFullPath(c) : null,
                 };
                 options = spans.Read(parse, options);

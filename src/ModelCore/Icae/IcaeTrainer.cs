@@ -86,9 +86,17 @@ public sealed record IcaeTrainerOptions
     /// reconstruct: the platform encodes and answers with one adapter.
     /// </summary>
     public double AeWeight { get; init; }
+    /// <summary>
+    /// Fine-tuning only: weight of an LM loss on corpus spans beside the answer loss (ours; 0 = none). Every micro-batch
+    /// also draws BatchSize full corpus spans and trains [slots] → the ContinuationLength tokens that follow (ICAE eq. 4).
+    /// The answer loss alone, with or without kept AE spans, lets continuation from slots drift from what pretraining's
+    /// LM objective taught (30 % above the raw text's perplexity after stage 4, where stage 2 had left less): the
+    /// platform continues and answers with one adapter.
+    /// </summary>
+    public double LmWeight { get; init; }
     /// <summary>The base model directory, kept so a resume needs only the run directory.</summary>
     public string? BaseModelDir { get; init; }
-    /// <summary>The corpus directory of the AE spans a fine-tune keeps (AeWeight &gt; 0), kept for a resume.</summary>
+    /// <summary>The corpus directory of the spans a fine-tune keeps (AeWeight or LmWeight &gt; 0), kept for a resume.</summary>
     public string? CorpusDir { get; init; }
 
     public void Validate()
@@ -107,6 +115,11 @@ public sealed record IcaeTrainerOptions
         if (AeWeight < 0 || double.IsNaN(AeWeight)) throw new ArgumentException($"the AE weight must be non-negative, found {AeWeight}");
         if (AeWeight > 0 && Objective != IcaeObjective.FineTune)
             throw new ArgumentException("the AE weight applies to fine-tuning; pretraining weighs its AE loss by λ");
+        if (LmWeight < 0 || double.IsNaN(LmWeight)) throw new ArgumentException($"the LM weight must be non-negative, found {LmWeight}");
+        if (LmWeight > 0 && Objective != IcaeObjective.FineTune)
+            throw new ArgumentException("the LM weight applies to fine-tuning; pretraining weighs its LM loss by 1 − λ");
+        if (LmWeight > 0 && ContinuationLength < 1)
+            throw new ArgumentException("the LM loss (an LM weight > 0) needs a continuation length of at least 1");
         if (MaxContextTokens < 1) throw new ArgumentException($"the most context tokens must be at least 1, found {MaxContextTokens}");
         if (Objective == IcaeObjective.Pretrain && Lambda < 1 && ContinuationLength < 1)
             throw new ArgumentException("the LM objective (λ < 1) needs a continuation length of at least 1");
@@ -128,7 +141,8 @@ public sealed record IcaeTrainStep(long Step, long ContextTokens, double Loss, d
 /// For reference, on log steps the base model's own losses on the same samples (first micro-batch) are logged:
 /// pretraining: base_loss = the plain LM loss of the context text (what AE must beat for the slots to carry
 /// anything) and base_lm_loss = the continuation given the raw context (the ceiling of the LM objective);
-/// fine-tuning: base_loss = the answer given the raw context and prompt.
+/// fine-tuning: base_loss = the answer given the raw context and prompt, and with LmWeight &gt; 0 base_lm_loss = the
+/// kept spans' continuation given their raw text.
 /// </remarks>
 public sealed class IcaeTrainer : IDisposable
 {
@@ -136,8 +150,8 @@ public sealed class IcaeTrainer : IDisposable
     private const string LogHeader = "step,context_tokens,loss,ae_loss,lm_loss,ft_loss,base_loss,base_lm_loss,lr,grad_norm,tokens_per_s,align_loss";
 
     private readonly IIcaeSamples data;
-    /// <summary>Corpus spans a fine-tune keeps autoencoding (AeWeight &gt; 0), else null.</summary>
-    private readonly IIcaeSamples? aeData;
+    /// <summary>Corpus spans a fine-tune keeps autoencoding or continuing (AeWeight or LmWeight &gt; 0), else null.</summary>
+    private readonly IIcaeSamples? corpus;
     private readonly string outDir;
     private readonly Tensor[] parameters;
     private readonly AdamW optimizer;
@@ -150,16 +164,17 @@ public sealed class IcaeTrainer : IDisposable
     public string PlotPath => Path.Combine(outDir, LossPlot.FileName);
     public long Step { get; private set; }
 
-    private IcaeTrainer(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir, IIcaeSamples? aeData)
+    private IcaeTrainer(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir, IIcaeSamples? corpus)
     {
         options.Validate();
-        if (options.AeWeight > 0 && aeData is null)
-            throw new ArgumentException("a fine-tune that keeps the AE loss (AeWeight > 0) needs corpus text to autoencode (--corpus)");
-        if (options.AeWeight > 0 && model.Config.DecoderLora)
-            throw new ArgumentException("the raw-context reference has no encoder: it cannot keep an AE loss");
+        var keepsCorpus = options.AeWeight > 0 || options.LmWeight > 0;
+        if (keepsCorpus && corpus is null)
+            throw new ArgumentException("a fine-tune that keeps the AE or LM loss (AeWeight or LmWeight > 0) needs corpus text (--corpus)");
+        if (keepsCorpus && model.Config.DecoderLora)
+            throw new ArgumentException("the raw-context reference has no encoder: it cannot keep an AE or LM loss");
         Model = model;
         this.data = data;
-        this.aeData = options.AeWeight > 0 ? aeData : null;
+        this.corpus = keepsCorpus ? corpus : null;
         Options = options;
         this.outDir = outDir;
         eos = model.Base.Config.EosTokenIds.Count > 0
@@ -176,22 +191,23 @@ public sealed class IcaeTrainer : IDisposable
 
     /// <summary>
     /// A new run in <paramref name="outDir"/> training <paramref name="model"/>'s adapter (fresh, or pretrained for
-    /// fine-tuning); <paramref name="aeData"/>: the corpus spans a fine-tune with AeWeight &gt; 0 keeps autoencoding.
+    /// fine-tuning); <paramref name="corpus"/>: the spans a fine-tune with AeWeight or LmWeight &gt; 0 keeps
+    /// autoencoding or continuing.
     /// </summary>
-    public static IcaeTrainer Start(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir, IIcaeSamples? aeData = null)
+    public static IcaeTrainer Start(IcaeModel model, IIcaeSamples data, IcaeTrainerOptions options, string outDir, IIcaeSamples? corpus = null)
     {
         Directory.CreateDirectory(outDir);
-        return new IcaeTrainer(model, data, options, outDir, aeData);
+        return new IcaeTrainer(model, data, options, outDir, corpus);
     }
 
     /// <summary>Continues the run in <paramref name="outDir"/> from its latest checkpoint, with that run's options.</summary>
-    public static IcaeTrainer Resume(string outDir, IIcaeSamples data, string? modelDir = null, Device? device = null, IIcaeSamples? aeData = null)
+    public static IcaeTrainer Resume(string outDir, IIcaeSamples data, string? modelDir = null, Device? device = null, IIcaeSamples? corpus = null)
     {
         var checkpoint = TrainingCheckpoints.Latest(outDir) ?? throw new IOException($"no checkpoint under {TrainingCheckpoints.Dir(outDir)}");
         var options = ReadOptions(checkpoint);
         var baseDir = modelDir ?? options.BaseModelDir ?? throw new ArgumentException($"{checkpoint}: the run does not name its base model; give it");
         var model = IcaeModel.Load(baseDir, checkpoint, options.Bf16 ? DType.BFloat16 : DType.Float32, device, trainableDType: DType.Float32);
-        var trainer = new IcaeTrainer(model, data, options, outDir, aeData);
+        var trainer = new IcaeTrainer(model, data, options, outDir, corpus);
         trainer.Step = TrainingCheckpoints.RestoreOptimizer(checkpoint, trainer.optimizer);
         trainer.log.TruncateAfter(trainer.Step);
         return trainer;
@@ -246,30 +262,28 @@ public sealed class IcaeTrainer : IDisposable
             using var scope = TensorScope.Begin();
             var samples = Samples(Step, micro);
             var kept = KeptSamples(Step, micro);
-            tokens += samples.Sum(s => s.Context.Length) + kept.Sum(s => s.Context.Length);
+            var continued = ContinuedSamples(Step, micro);
+            tokens += samples.Sum(s => s.Context.Length) + kept.Sum(s => s.Context.Length) + continued.Sum(s => s.Context.Length);
             // A decoder-LoRA adapter (the raw-context reference) reads each context's token embeddings where slots go.
             var encoded = Model.Config.DecoderLora
                 ? samples.Select(s => Model.RawContext(s.Context)).ToArray()
-                : EncodeSamples([.. samples, .. kept], training: true);
+                : EncodeSamples([.. samples, .. kept, .. continued], training: true);
             var slots = encoded[..samples.Length];
             var loss = Tensor.Scalar(0);
             if (o.Objective == IcaeObjective.Pretrain)
             {
                 // λ·AE + (1 − λ)·LM, both on every sample (ICAE eq. 3 and 4); a zero weight skips its pass.
                 if (o.Lambda > 0) loss = loss + AutoEncodingLoss(samples, slots, o.Lambda, Noise(micro), ref ae, ref align, ref aligned);
-                if (o.Lambda < 1)
-                {
-                    var lmLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.Continue([s])).ToArray(), samples.Select(s => s.Continuation).ToArray());
-                    lm += lmLoss.Item<float>();
-                    loss = loss + lmLoss.Mul(1 - o.Lambda);
-                }
+                if (o.Lambda < 1) loss = loss + ContinuationLoss(samples, slots, 1 - o.Lambda, ref lm);
             }
             else
             {
                 var ftLoss = AnswerLoss(samples, slots);
                 ft += ftLoss.Item<float>();
                 loss = loss + ftLoss;
-                if (kept.Length > 0) loss = loss + AutoEncodingLoss(kept, encoded[samples.Length..], o.AeWeight, Noise(micro), ref ae, ref align, ref aligned);
+                if (kept.Length > 0)
+                    loss = loss + AutoEncodingLoss(kept, encoded[samples.Length..(samples.Length + kept.Length)], o.AeWeight, Noise(micro), ref ae, ref align, ref aligned);
+                if (continued.Length > 0) loss = loss + ContinuationLoss(continued, encoded[(samples.Length + kept.Length)..], o.LmWeight, ref lm);
             }
             // Mean over micro-batches: the accumulated gradient equals that of one big batch.
             loss.Div(o.Accumulation).Backward();
@@ -281,9 +295,17 @@ public sealed class IcaeTrainer : IDisposable
         Model.AdapterChanged();
         double Mean(double sum, bool used) => used ? sum / o.Accumulation : double.NaN;
         var pretrain = o.Objective == IcaeObjective.Pretrain;
-        return (new Losses(total / o.Accumulation, Mean(ae, pretrain ? o.Lambda > 0 : aeData is not null), Mean(lm, pretrain && o.Lambda < 1), Mean(ft, !pretrain),
+        return (new Losses(total / o.Accumulation, Mean(ae, pretrain ? o.Lambda > 0 : o.AeWeight > 0), Mean(lm, pretrain ? o.Lambda < 1 : o.LmWeight > 0), Mean(ft, !pretrain),
                            aligned > 0 ? align / aligned : double.NaN),
                 tokens, gradNorm);
+    }
+
+    /// <summary>weight · LM loss ([slots] → the continuation, ICAE eq. 4); adds the unweighted value to the running sum.</summary>
+    private Tensor ContinuationLoss(IcaeSample[] samples, Tensor[] slots, double weight, ref double lm)
+    {
+        var lmLoss = Model.DecoderLoss(slots.Select(s => IcaePrompt.Continue([s])).ToArray(), samples.Select(s => s.Continuation).ToArray());
+        lm += lmLoss.Item<float>();
+        return lmLoss.Mul(weight);
     }
 
     /// <summary>
@@ -386,7 +408,14 @@ public sealed class IcaeTrainer : IDisposable
     /// pretraining's (rows after the task samples' own seeds); none unless AeWeight &gt; 0.
     /// </summary>
     private IcaeSample[] KeptSamples(long step, int micro) =>
-        aeData is null ? [] : Draw(aeData, Options with { MaxSpans = 1, MultiSpanFraction = 0, ContinuationLength = 0 }, step, micro, firstRow: Options.BatchSize);
+        corpus is null || Options.AeWeight == 0 ? [] : Draw(corpus, Options with { MaxSpans = 1, MultiSpanFraction = 0, ContinuationLength = 0 }, step, micro, firstRow: Options.BatchSize);
+
+    /// <summary>
+    /// The corpus spans a fine-tune keeps continuing in micro-batch <paramref name="micro"/>: full single spans with
+    /// their continuation, as `eval icae` measures it (rows after the kept AE spans' seeds); none unless LmWeight &gt; 0.
+    /// </summary>
+    private IcaeSample[] ContinuedSamples(long step, int micro) =>
+        corpus is null || Options.LmWeight == 0 ? [] : Draw(corpus, Options with { MaxSpans = 1, MultiSpanFraction = 0, ShortFraction = 0 }, step, micro, firstRow: 2 * Options.BatchSize);
 
     /// <summary>BatchSize draws from <paramref name="source"/>, row i seeded by (seed, step, micro, i): a resume draws them again.</summary>
     private IcaeSample[] Draw(IIcaeSamples source, IcaeTrainerOptions options, long step, int micro, int firstRow) =>
@@ -415,11 +444,18 @@ public sealed class IcaeTrainer : IDisposable
         using var scope = TensorScope.Begin();
         var samples = Samples(step, 0);
         if (Options.Objective == IcaeObjective.FineTune)
-            return (PlainLoss(samples.Select(s => (Tokens: (int[])[.. s.Context, .. s.Prompt, .. s.Answer, eos], From: s.Context.Length + s.Prompt.Length)).ToArray()), double.NaN);
+            return (PlainLoss(samples.Select(s => (Tokens: (int[])[.. s.Context, .. s.Prompt, .. s.Answer, eos], From: s.Context.Length + s.Prompt.Length)).ToArray()),
+                    ContinuationReference(ContinuedSamples(step, 0)));
         var text = samples.Where(s => s.Context.Length > 1).Select(s => (Tokens: s.Context, From: 1)).ToArray();
+        return (text.Length > 0 ? PlainLoss(text) : double.NaN, ContinuationReference(samples));
+    }
+
+    /// <summary>The base model's loss on the samples' continuations given their raw context (NaN when none has one).</summary>
+    private double ContinuationReference(IcaeSample[] samples)
+    {
         var continuation = samples.Where(s => s.Continuation.Length > 0)
             .Select(s => (Tokens: (int[])[.. s.Context, .. s.Continuation], From: s.Context.Length)).ToArray();
-        return (text.Length > 0 ? PlainLoss(text) : double.NaN, continuation.Length > 0 ? PlainLoss(continuation) : double.NaN);
+        return continuation.Length > 0 ? PlainLoss(continuation) : double.NaN;
     }
 
     /// <summary>
@@ -472,8 +508,11 @@ public sealed class IcaeTrainer : IDisposable
         else if (data is IcaeFineTuneData ft)
         {
             var keptSpan = Model.InputLength(IcaeLayout.AutoEncode, c.MemoryTokens, 0) + c.SpanLength;
-            if (aeData is not null && keptSpan > limit)
+            if (o.AeWeight > 0 && keptSpan > limit)
                 throw new ArgumentException($"a kept AE span needs {keptSpan} decoder positions, more than the {limit} the base supports");
+            var continuedSpan = Model.InputLength(IcaeLayout.Continue, c.MemoryTokens, o.ContinuationLength - 1);
+            if (o.LmWeight > 0 && continuedSpan > limit)
+                throw new ArgumentException($"a kept LM span needs {continuedSpan} decoder positions, more than the {limit} the base supports; lower the continuation length");
             foreach (var (e, i) in ft.Examples.Select((e, i) => (e, i)))
             {
                 var spans = Math.Min(o.MaxSpans, (e.Input.Length + c.SpanLength - 1) / c.SpanLength);

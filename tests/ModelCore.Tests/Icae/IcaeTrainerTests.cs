@@ -264,13 +264,47 @@ public class IcaeTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_fine_tune_that_keeps_the_ae_loss_resumes_bit_for_bit_and_is_refused_without_a_corpus() => OnOneThread(() =>
+    public void A_fine_tune_that_keeps_the_lm_loss_continues_better_than_one_without_and_logs_the_raw_reference()
+    {
+        using var dir = new TempDirectory();
+        var corpus = new IcaePretrainData(TrainingFixtures.RepeatedText());
+        var options = Tiny(40) with { Objective = IcaeObjective.FineTune, LearningRate = 5e-2, LogEvery = 10, MaxSpans = 1 };
+        // The continuation loss from slots after each fine-tune, on the same held-out full spans.
+        var heldOut = Enumerable.Range(0, 4).Select(i => corpus.Draw(new Random(1000 + i), Config(span: 32), options with { MaxSpans = 1, MultiSpanFraction = 0, ShortFraction = 0 })).ToArray();
+        (List<IcaeTrainStep> Records, double Lm) FineTune(double lmWeight, string run)
+        {
+            using var model = IcaeModel.Create(TinyModels.Random(seed: 9, dtype: DType.BFloat16), Config(span: 32), seed: 9, encode: TrainingFixtures.Encode);
+            using var trainer = IcaeTrainer.Start(model, TwoExamples(), options with { LmWeight = lmWeight }, dir.File(run), corpus);
+            var records = trainer.Run();
+            using var noGrad = Autograd.NoGrad();
+            using var scope = TensorScope.Begin();
+            var slots = model.EncodeSlots([.. heldOut.Select(s => s.Context)], training: false);
+            var lm = model.DecoderLoss([.. heldOut.Select((_, i) => IcaePrompt.Continue([slots.Narrow(0, i, 1)]))], [.. heldOut.Select(s => s.Continuation)]);
+            return (records, lm.Item<float>());
+        }
+
+        var (kept, keptLm) = FineTune(1, "kept");
+        var (plain, plainLm) = FineTune(0, "plain");
+        output.WriteLine($"LM loss from slots after fine-tuning: kept {keptLm:F3}, answer loss alone {plainLm:F3}; answer loss kept {kept[0].FtLoss:F3} -> {kept[^1].FtLoss:F3}");
+        Assert.True(keptLm < plainLm - 0.2, $"LM loss kept {keptLm}, without {plainLm}");
+        double first = kept.Take(3).Average(r => r.FtLoss), last = kept.TakeLast(5).Average(r => r.FtLoss);
+        Assert.True(last < first - 0.5, $"answer loss {first} -> {last}");
+        Assert.All(kept, r => Assert.True(double.IsFinite(r.LmLoss) && double.IsFinite(r.FtLoss) && double.IsNaN(r.AeLoss)));
+        Assert.All(plain, r => Assert.True(double.IsNaN(r.LmLoss) && double.IsNaN(r.BaseLmLoss)));
+        // On log steps the base model's continuation of the same spans from their raw text sits beside the slots' loss.
+        Assert.All(kept.Where(r => r.Step % options.LogEvery == 0), r => Assert.True(double.IsFinite(r.BaseLmLoss)));
+        var log = File.ReadAllLines(Path.Combine(dir.File("kept"), IcaeTrainer.LogFile));
+        Assert.Equal(kept[^1].LmLoss, double.Parse(log[^1].Split(',')[4], System.Globalization.CultureInfo.InvariantCulture), 1e-4);
+    }
+
+    [Fact]
+    public void A_fine_tune_that_keeps_the_ae_and_lm_losses_resumes_bit_for_bit_and_is_refused_without_a_corpus() => OnOneThread(() =>
     {
         using var dir = new TempDirectory();
         var baseDir = SavedBase(dir);
         var config = Config(span: 32) with { Lora = new LoraConfig { Rank = 4, Alpha = 8, Dropout = 0 } };
         var corpus = new IcaePretrainData(TrainingFixtures.RepeatedText());
-        var options = Tiny(4) with { Objective = IcaeObjective.FineTune, Bf16 = false, MaxSpans = 1, AeWeight = 0.5, MaxContextTokens = 4, AlignWeight = 1, BaseModelDir = baseDir };
+        var options = Tiny(4) with { Objective = IcaeObjective.FineTune, Bf16 = false, MaxSpans = 1, AeWeight = 0.5, LmWeight = 0.5, MaxContextTokens = 4, AlignWeight = 1, BaseModelDir = baseDir };
         IcaeModel Fresh() => IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config, seed: 5);
 
         List<IcaeTrainStep> straight;
@@ -280,16 +314,20 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         using (var first = IcaeTrainer.Start(Fresh(), TwoExamples(), options, b, corpus))
             first.Run(stopAt: 2);
         List<IcaeTrainStep> resumed;
-        using (var second = IcaeTrainer.Resume(b, TwoExamples(), aeData: corpus))
+        using (var second = IcaeTrainer.Resume(b, TwoExamples(), corpus: corpus))
             resumed = second.Run();
-        Assert.Equal(straight.Skip(2).Select(r => (r.Loss, r.AeLoss, r.FtLoss, r.AlignLoss, r.GradNorm)),
-                     resumed.Select(r => (r.Loss, r.AeLoss, r.FtLoss, r.AlignLoss, r.GradNorm)));
+        Assert.Equal(straight.Skip(2).Select(r => (r.Loss, r.AeLoss, r.LmLoss, r.FtLoss, r.AlignLoss, r.GradNorm)),
+                     resumed.Select(r => (r.Loss, r.AeLoss, r.LmLoss, r.FtLoss, r.AlignLoss, r.GradNorm)));
+        Assert.All(straight, r => Assert.True(double.IsFinite(r.LmLoss)));
         Assert.All(straight, r => Assert.True(double.IsFinite(r.AlignLoss), "the kept spans of at most k tokens are aligned"));
 
         using var model = Fresh();
         Assert.Contains("--corpus", Assert.Throws<ArgumentException>(() => IcaeTrainer.Start(model, TwoExamples(), options, dir.File("c"))).Message);
         Assert.Contains("fine-tuning", Assert.Throws<ArgumentException>(() => (options with { Objective = IcaeObjective.Pretrain }).Validate()).Message);
         Assert.Contains("non-negative", Assert.Throws<ArgumentException>(() => (options with { AeWeight = -1 }).Validate()).Message);
+        Assert.Contains("non-negative", Assert.Throws<ArgumentException>(() => (options with { LmWeight = -1 }).Validate()).Message);
+        Assert.Contains("1 − λ", Assert.Throws<ArgumentException>(() => (options with { AeWeight = 0, Objective = IcaeObjective.Pretrain }).Validate()).Message);
+        Assert.Contains("continuation length", Assert.Throws<ArgumentException>(() => (options with { ContinuationLength = 0 }).Validate()).Message);
         using var reference = IcaeModel.Create(Llama.Load(baseDir, DType.Float32), config with { DecoderLora = true }, seed: 5);
         Assert.Contains("no encoder", Assert.Throws<ArgumentException>(() => IcaeTrainer.Start(reference, TwoExamples(), options, dir.File("d"), corpus)).Message);
     });
