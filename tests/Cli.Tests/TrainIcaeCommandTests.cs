@@ -9,7 +9,7 @@ using MemoryPlatform.ModelCore.Tensors;
 namespace MemoryPlatform.Cli.Tests;
 
 /// <summary>
-/// `memplat train icae-finetune --ae-weight` (the answer loss with an AE loss on corpus spans beside it), and
+/// `memplat train icae-finetune --ae-weight --lm-weight` (the answer loss with AE and LM losses on corpus spans beside it), and
 /// `memplat train icae-pretrain --align-pooled` (an alignment target for spans longer than k), `--rebase` (a warm start
 /// from another base's adapter), `--ae-per-sample` (the AE loss averaged per span) and `--ae-input-noise` (a noisy
 /// teacher-forced prefix), end to end.
@@ -43,23 +43,26 @@ public sealed class TrainIcaeCommandTests : IDisposable
     }
 
     [Fact]
-    public void The_kept_ae_loss_is_trained_logged_and_resumed_from_the_run_directory_alone()
+    public void The_kept_ae_and_lm_losses_are_trained_logged_and_resumed_from_the_run_directory_alone()
     {
         var run = Path.Combine(root, "run");
         var first = Finetune("--adapter", model.AdapterDir, "--out", run, "--steps", "3", "--batch", "2", "--lr", "1e-2", "--warmup", "1",
-                        "--ae-weight", "1", "--corpus", Path.Combine(root, "corpus"), "--max-context", "4", "--align", "1",
+                        "--ae-weight", "1", "--lm-weight", "0.5", "--corpus", Path.Combine(root, "corpus"), "--max-context", "4", "--align", "1",
                         "--log-every", "1", "--save-every", "1");
         Assert.True(first.ExitCode == 0, first.StdErr);
         Assert.True(File.Exists(Path.Combine(run, "adapter", "icae_config.json")));
-        // The loss curves, redrawn at every checkpoint, carry the kept AE loss beside the answer loss.
+        // The loss curves, redrawn at every checkpoint, carry the kept AE and LM losses beside the answer loss.
         var svg = File.ReadAllText(Path.Combine(run, "loss.svg"));
         Assert.Contains(">AE loss<", svg);
+        Assert.Contains(">LM loss (continuation)<", svg);
         Assert.Contains(">answer loss<", svg);
         var straight = Log(run);
         Assert.All(straight.Values, r =>
         {
             Assert.True(double.Parse(r["ae_loss"], CultureInfo.InvariantCulture) > 0, "ae_loss");
             Assert.True(double.Parse(r["ft_loss"], CultureInfo.InvariantCulture) > 0, "ft_loss");
+            Assert.True(double.Parse(r["lm_loss"], CultureInfo.InvariantCulture) > 0, "lm_loss");
+            Assert.True(double.Parse(r["base_lm_loss"], CultureInfo.InvariantCulture) > 0, "base_lm_loss: the raw text's continuation, for reference");
             Assert.True(double.Parse(r["align_loss"], CultureInfo.InvariantCulture) >= 0, "align_loss");
         });
 
@@ -70,15 +73,17 @@ public sealed class TrainIcaeCommandTests : IDisposable
         Assert.Contains("at step 2", resumed.StdErr);
         var again = Log(run);
         Assert.Equal(3, again.Count);
-        foreach (var column in new[] { "ae_loss", "ft_loss", "align_loss" })
+        foreach (var column in new[] { "ae_loss", "lm_loss", "ft_loss", "align_loss" })
             Assert.Equal(double.Parse(straight[3][column], CultureInfo.InvariantCulture), double.Parse(again[3][column], CultureInfo.InvariantCulture), 3);
     }
 
-    [Fact]
-    public void An_ae_weight_without_a_corpus_is_refused_before_anything_is_written()
+    [Theory]
+    [InlineData("--ae-weight")]
+    [InlineData("--lm-weight")]
+    public void A_kept_loss_without_a_corpus_is_refused_before_anything_is_written(string weight)
     {
         var run = Path.Combine(root, "refused");
-        var result = Finetune("--adapter", model.AdapterDir, "--out", run, "--steps", "1", "--ae-weight", "1");
+        var result = Finetune("--adapter", model.AdapterDir, "--out", run, "--steps", "1", weight, "1");
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("--corpus", result.StdErr);
         Assert.False(Directory.Exists(run));

@@ -319,7 +319,7 @@ public static class TrainCommands
                 if (!double.IsNaN(r.BaseLoss)) reference = $" (base {r.BaseLoss:F3}{(double.IsNaN(r.BaseLmLoss) ? "" : $"/{r.BaseLmLoss:F3}")})";
                 var losses = trainer.Options.Objective == IcaeObjective.Pretrain
                     ? $"loss {r.Loss:F4} ae {Loss(r.AeLoss)} lm {Loss(r.LmLoss)}"
-                    : $"answer loss {r.FtLoss:F4}" + (double.IsNaN(r.AeLoss) ? "" : $" ae {Loss(r.AeLoss)}");
+                    : $"answer loss {r.FtLoss:F4}" + (double.IsNaN(r.AeLoss) ? "" : $" ae {Loss(r.AeLoss)}") + (double.IsNaN(r.LmLoss) ? "" : $" lm {Loss(r.LmLoss)}");
                 progress.Write(r.Step, losses + reference, r.LearningRate, r.TokensPerSecond);
             });
             // An objective λ leaves out (λ = 0 or 1) is not computed: shown as "-", as the log's empty cell.
