@@ -228,6 +228,17 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         new IcaeExample(TrainingFixtures.Encode("a dog ran in the park"), TrainingFixtures.Encode("who?"), TrainingFixtures.Encode("a dog")),
     ]);
 
+    /// <summary>Fine-tunes a fresh tiny adapter on <see cref="TwoExamples"/> in <paramref name="run"/>, then scores it without gradients.</summary>
+    private static (List<IcaeTrainStep> Records, double Score) FineTuneAndScore(IcaeTrainerOptions options, IIcaeSamples corpus, string run, Func<IcaeModel, Tensor> score)
+    {
+        using var model = IcaeModel.Create(TinyModels.Random(seed: 9, dtype: DType.BFloat16), Config(span: 32), seed: 9, encode: TrainingFixtures.Encode);
+        using var trainer = IcaeTrainer.Start(model, TwoExamples(), options, run, corpus);
+        var records = trainer.Run();
+        using var noGrad = Autograd.NoGrad();
+        using var scope = TensorScope.Begin();
+        return (records, score(model).Item<float>());
+    }
+
     [Fact]
     public void A_fine_tune_that_keeps_the_ae_loss_reconstructs_better_than_one_without_and_learns_its_answers()
     {
@@ -236,18 +247,13 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         var options = Tiny(40) with { Objective = IcaeObjective.FineTune, LearningRate = 5e-2, LogEvery = 10, MaxSpans = 1 };
         // The AE loss after each fine-tune, on the same held-out spans.
         int[][] spans = [.. Enumerable.Range(0, 4).Select(i => corpus.Draw(new Random(1000 + i), Config(span: 32), options with { ShortFraction = 1 }).Context)];
-        (List<IcaeTrainStep> Records, double Ae) FineTune(double aeWeight, string run)
-        {
-            using var model = IcaeModel.Create(TinyModels.Random(seed: 9, dtype: DType.BFloat16), Config(span: 32), seed: 9, encode: TrainingFixtures.Encode);
-            using var trainer = IcaeTrainer.Start(model, TwoExamples(), options with { AeWeight = aeWeight }, dir.File(run), corpus);
-            var records = trainer.Run();
-            using var noGrad = Autograd.NoGrad();
-            using var scope = TensorScope.Begin();
-            var slots = model.EncodeSlots(spans, training: false);
-            var eos = model.Base.Config.EosTokenIds[0];
-            var ae = model.DecoderLoss([.. spans.Select((_, i) => IcaePrompt.AutoEncode(slots.Narrow(0, i, 1)))], [.. spans.Select(s => (int[])[.. s, eos])]);
-            return (records, ae.Item<float>());
-        }
+        (List<IcaeTrainStep> Records, double Ae) FineTune(double aeWeight, string run) =>
+            FineTuneAndScore(options with { AeWeight = aeWeight }, corpus, dir.File(run), model =>
+            {
+                var slots = model.EncodeSlots(spans, training: false);
+                var eos = model.Base.Config.EosTokenIds[0];
+                return model.DecoderLoss([.. spans.Select((_, i) => IcaePrompt.AutoEncode(slots.Narrow(0, i, 1)))], [.. spans.Select(s => (int[])[.. s, eos])]);
+            });
 
         var (kept, keptAe) = FineTune(1, "kept");
         var (plain, plainAe) = FineTune(0, "plain");
@@ -271,17 +277,12 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         var options = Tiny(40) with { Objective = IcaeObjective.FineTune, LearningRate = 5e-2, LogEvery = 10, MaxSpans = 1 };
         // The continuation loss from slots after each fine-tune, on the same held-out full spans.
         var heldOut = Enumerable.Range(0, 4).Select(i => corpus.Draw(new Random(1000 + i), Config(span: 32), options with { MaxSpans = 1, MultiSpanFraction = 0, ShortFraction = 0 })).ToArray();
-        (List<IcaeTrainStep> Records, double Lm) FineTune(double lmWeight, string run)
-        {
-            using var model = IcaeModel.Create(TinyModels.Random(seed: 9, dtype: DType.BFloat16), Config(span: 32), seed: 9, encode: TrainingFixtures.Encode);
-            using var trainer = IcaeTrainer.Start(model, TwoExamples(), options with { LmWeight = lmWeight }, dir.File(run), corpus);
-            var records = trainer.Run();
-            using var noGrad = Autograd.NoGrad();
-            using var scope = TensorScope.Begin();
-            var slots = model.EncodeSlots([.. heldOut.Select(s => s.Context)], training: false);
-            var lm = model.DecoderLoss([.. heldOut.Select((_, i) => IcaePrompt.Continue([slots.Narrow(0, i, 1)]))], [.. heldOut.Select(s => s.Continuation)]);
-            return (records, lm.Item<float>());
-        }
+        (List<IcaeTrainStep> Records, double Lm) FineTune(double lmWeight, string run) =>
+            FineTuneAndScore(options with { LmWeight = lmWeight }, corpus, dir.File(run), model =>
+            {
+                var slots = model.EncodeSlots([.. heldOut.Select(s => s.Context)], training: false);
+                return model.DecoderLoss([.. heldOut.Select((_, i) => IcaePrompt.Continue([slots.Narrow(0, i, 1)]))], [.. heldOut.Select(s => s.Continuation)]);
+            });
 
         var (kept, keptLm) = FineTune(1, "kept");
         var (plain, plainLm) = FineTune(0, "plain");
