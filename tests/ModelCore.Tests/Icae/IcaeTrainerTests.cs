@@ -228,6 +228,12 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         new IcaeExample(TrainingFixtures.Encode("a dog ran in the park"), TrainingFixtures.Encode("who?"), TrainingFixtures.Encode("a dog")),
     ]);
 
+    private static void AssertLearnsItsAnswers(List<IcaeTrainStep> records)
+    {
+        double first = records.Take(3).Average(r => r.FtLoss), last = records.TakeLast(5).Average(r => r.FtLoss);
+        Assert.True(last < first - 0.5, $"answer loss {first} -> {last}");
+    }
+
     /// <summary>Fine-tunes a fresh tiny adapter on <see cref="TwoExamples"/> in <paramref name="run"/>, then scores it without gradients.</summary>
     private static (List<IcaeTrainStep> Records, double Score) FineTuneAndScore(IcaeTrainerOptions options, IIcaeSamples corpus, string run, Func<IcaeModel, Tensor> score)
     {
@@ -259,8 +265,7 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         var (plain, plainAe) = FineTune(0, "plain");
         output.WriteLine($"AE loss after fine-tuning: kept {keptAe:F3}, answer loss alone {plainAe:F3}; answer loss kept {kept[0].FtLoss:F3} -> {kept[^1].FtLoss:F3}");
         Assert.True(keptAe < plainAe - 0.2, $"AE loss kept {keptAe}, without {plainAe}");
-        double first = kept.Take(3).Average(r => r.FtLoss), last = kept.TakeLast(5).Average(r => r.FtLoss);
-        Assert.True(last < first - 0.5, $"answer loss {first} -> {last}");
+        AssertLearnsItsAnswers(kept);
         Assert.All(kept, r => Assert.True(double.IsFinite(r.AeLoss) && double.IsFinite(r.FtLoss) && double.IsNaN(r.LmLoss)));
         Assert.All(plain, r => Assert.True(double.IsNaN(r.AeLoss)));
         // The log's ae_loss column carries the kept loss.
@@ -288,8 +293,7 @@ public class IcaeTrainerTests(ITestOutputHelper output)
         var (plain, plainLm) = FineTune(0, "plain");
         output.WriteLine($"LM loss from slots after fine-tuning: kept {keptLm:F3}, answer loss alone {plainLm:F3}; answer loss kept {kept[0].FtLoss:F3} -> {kept[^1].FtLoss:F3}");
         Assert.True(keptLm < plainLm - 0.2, $"LM loss kept {keptLm}, without {plainLm}");
-        double first = kept.Take(3).Average(r => r.FtLoss), last = kept.TakeLast(5).Average(r => r.FtLoss);
-        Assert.True(last < first - 0.5, $"answer loss {first} -> {last}");
+        AssertLearnsItsAnswers(kept);
         Assert.All(kept, r => Assert.True(double.IsFinite(r.LmLoss) && double.IsFinite(r.FtLoss) && double.IsNaN(r.AeLoss)));
         Assert.All(plain, r => Assert.True(double.IsNaN(r.LmLoss) && double.IsNaN(r.BaseLmLoss)));
         // On log steps the base model's continuation of the same spans from their raw text sits beside the slots' loss.
