@@ -140,8 +140,8 @@ public static class TrainCommands
         };
         var lmWeight = new Option<double>("--lm-weight")
         {
-            Description = "Weight of an LM loss on full corpus spans beside the answer loss (0: none): [slots] → the next 128 tokens, " +
-                          "so continuation from slots does not drift while the answers train",
+            Description = $"Weight of an LM loss on full corpus spans beside the answer loss (0: none): [slots] → the next {defaults.ContinuationLength} " +
+                          "tokens, so continuation from slots does not drift while the answers train",
             DefaultValueFactory = _ => defaults.LmWeight,
         };
         var spans = SpanOptions(defaults);
